@@ -1,0 +1,8 @@
+// Starts GOV.UK Frontend and MOJ Frontend components, and the "hide screen" control.
+import { initAll as initGovuk } from '../govuk/govuk-frontend.min.js'
+import { initAll as initMoj } from '../moj/moj-frontend.min.js'
+import { initHideScreen } from './hide-screen.mjs'
+
+initGovuk()
+initMoj()
+initHideScreen(document)

@@ -1,0 +1,66 @@
+"""Template helpers for the GOV.UK / MOJ layout; loaded as builtins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import template
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None
+    section: str
+
+
+PRIMARY_NAVIGATION = (
+    NavItem("Home", "core:home", None, "core"),
+    NavItem("Administration", "accounts:user-list", "accounts.manage_users", "manage"),
+    NavItem("Audit trail", "audit:trail", "audit.view_trail", "audit"),
+    NavItem("Your account", "accounts:account", None, "account"),
+)
+
+
+def _section(request: HttpRequest) -> str:
+    match = request.resolver_match
+    if match is None:
+        return ""
+    if match.namespace == "accounts":
+        return "manage" if (match.url_name or "").startswith(("user-", "agency-", "team-")) else "account"
+    return match.namespace
+
+
+@register.inclusion_tag("includes/primary_navigation.html")
+def primary_navigation(request: HttpRequest) -> dict[str, object]:
+    user = request.user
+    if getattr(request, "cs_second_factor_pending", False) or not user.is_authenticated:
+        return {"items": []}
+    current = _section(request)
+    items = [
+        {"label": item.label, "href": reverse(item.url_name), "current": item.section == current}
+        for item in PRIMARY_NAVIGATION
+        if item.permission is None or user.has_perm(item.permission)
+    ]
+    return {"items": items}
+
+
+@register.filter
+def london(value: object) -> object:
+    """Show a stored UTC time in Europe/London."""
+    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+        return timezone.localtime(value)  # type: ignore[arg-type]
+    return value
+
+
+@register.simple_tag
+def tag(text: str, colour: str = "") -> str:
+    classes = "govuk-tag" + (f" govuk-tag--{colour}" if colour else "")
+    return format_html('<strong class="{}">{}</strong>', classes, text)

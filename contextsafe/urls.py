@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+]
+
+handler400 = "contextsafe.errors.bad_request"
+handler403 = "contextsafe.errors.permission_denied"
+handler404 = "contextsafe.errors.page_not_found"
+handler500 = "contextsafe.errors.server_error"
