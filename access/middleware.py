@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -22,9 +22,15 @@ logger = logging.getLogger(__name__)
 SECOND_FACTOR_SESSION_KEY = "cs_second_factor_required"
 
 
+def is_verified(user: Any) -> bool:
+    """True once django-otp has accepted a second factor in this session."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
+
 def second_factor_pending(request: HttpRequest) -> bool:
     user = request.user
-    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+    if not user.is_authenticated or is_verified(user):
         return False
     return bool(settings.OTP_REQUIRED or request.session.get(SECOND_FACTOR_SESSION_KEY))
 
@@ -40,8 +46,7 @@ class AccessPolicyMiddleware(AuditContextMiddleware):
         policy = policy_of(view_func)
         if policy is None:
             logger.error("View %s declares no access policy; refused.", view_func)
-            self._deny(request, "no access policy declared")
-        assert policy is not None
+            return self._deny(request, "no access policy declared")
         if policy.public:
             return None
         if not request.user.is_authenticated:
@@ -57,7 +62,7 @@ class AccessPolicyMiddleware(AuditContextMiddleware):
         return None
 
     @staticmethod
-    def _deny(request: HttpRequest, why: str) -> None:
+    def _deny(request: HttpRequest, why: str) -> NoReturn:
         audit_record(
             actor=request.user,
             action=AccessAction.PERMISSION_DENIED,

@@ -16,11 +16,10 @@ def _roles(user: Any) -> frozenset[str]:
 
 
 def has_role(role: Role) -> Any:
-    @rules.predicate(name=f"has_role:{role.value}")
-    def predicate(user: Any) -> bool:
+    def holds_role(user: Any) -> bool:
         return role in _roles(user)
 
-    return predicate
+    return rules.predicate(holds_role, name=f"has_role:{role.value}")
 
 
 is_practitioner = has_role(Role.PRACTITIONER)
@@ -32,16 +31,18 @@ is_administrator = has_role(Role.ADMINISTRATOR)
 is_auditor = has_role(Role.AUDITOR)
 
 
-@rules.predicate
-def is_signed_in(user: Any) -> bool:
+def _is_signed_in(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-@rules.predicate
-def does_case_work(user: Any) -> bool:
+def _does_case_work(user: Any) -> bool:
     return bool(_roles(user) & CASE_WORK_ROLES)
 
 
-@rules.predicate
-def is_same_user(user: Any, other: Any) -> bool:
+def _is_same_user(user: Any, other: Any) -> bool:
     return other is not None and user is not None and other.pk == user.pk
+
+
+is_signed_in = rules.predicate(_is_signed_in, name="is_signed_in")
+does_case_work = rules.predicate(_does_case_work, name="does_case_work")
+is_same_user = rules.predicate(_is_same_user, name="is_same_user")

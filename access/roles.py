@@ -15,9 +15,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditor"
 
 
-CASE_WORK_ROLES = frozenset(
-    {Role.PRACTITIONER, Role.TEAM_MANAGER, Role.CS_LEAD, Role.PANEL_CHAIR}
-)
+CASE_WORK_ROLES = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER, Role.CS_LEAD, Role.PANEL_CHAIR})
 # Oversight roles never see case records. Holding one alongside a case-work role (or another
 # oversight role) would let one account both read cases and mark its own homework.
 OVERSIGHT_ROLES = frozenset({Role.ANALYST, Role.ADMINISTRATOR, Role.AUDITOR})
@@ -25,7 +23,7 @@ OVERSIGHT_ROLES = frozenset({Role.ANALYST, Role.ADMINISTRATOR, Role.AUDITOR})
 ROLE_DESCRIPTIONS: dict[str, str] = {
     Role.PRACTITIONER: "Works with children and contexts in their own agency's cases.",
     Role.TEAM_MANAGER: "Oversees a team's work: approves decisions and allocates cases.",
-    Role.CS_LEAD: "Leads the partnership's Contextual Safeguarding practice; answers consultations.",
+    Role.CS_LEAD: "Leads Contextual Safeguarding practice and answers consultations.",
     Role.PANEL_CHAIR: "Chairs MARVE, MACE and CS&E conferences.",
     Role.ANALYST: "Sees only aggregated, pseudonymised figures — never a name.",
     Role.ADMINISTRATOR: "Manages users, agencies, teams and settings; cannot open case records.",

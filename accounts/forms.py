@@ -85,18 +85,22 @@ class QueuedPasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
 class ChoosePasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = (
+        self.fields[
+            "new_password1"
+        ].help_text = (
             "At least 12 characters. Not a common password, and not like your name or email."
         )
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
 
 
-class ChangePasswordForm(GovukFormMixin, auth_forms.PasswordChangeForm):  # type: ignore[type-arg]
+class ChangePasswordForm(GovukFormMixin, auth_forms.PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
-        self.fields["new_password1"].help_text = (
+        self.fields[
+            "new_password1"
+        ].help_text = (
             "At least 12 characters. Not a common password, and not like your name or email."
         )
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
@@ -107,16 +111,20 @@ class UserForm(GovukForm):
     username = forms.CharField(
         max_length=150,
         help_text="Letters, numbers and . _ - only. People sign in with this.",
-        validators=[RegexValidator(r"^[A-Za-z0-9._-]+$", "Username can only use letters, numbers and . _ -")],
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9._-]+$", "Username can only use letters, numbers and . _ -")
+        ],
         error_messages={"required": "Enter a username"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
     )
     first_name = forms.CharField(
-        max_length=150, error_messages={"required": "Enter a first name"},
+        max_length=150,
+        error_messages={"required": "Enter a first name"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
     )
     last_name = forms.CharField(
-        max_length=150, error_messages={"required": "Enter a last name"},
+        max_length=150,
+        error_messages={"required": "Enter a last name"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
     )
     email = forms.EmailField(
@@ -128,7 +136,11 @@ class UserForm(GovukForm):
         },
         widget=forms.EmailInput(attrs={"class": "govuk-!-width-two-thirds", "spellcheck": "false"}),
     )
-    job_title = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}))
+    job_title = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}),
+    )
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.filter(is_active=True),
         empty_label="Choose an agency",
@@ -144,7 +156,10 @@ class UserForm(GovukForm):
         choices=[(r.value, f"{r.label} — {ROLE_DESCRIPTIONS[r]}") for r in Role],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Administrator, auditor and analyst each stand alone: they cannot be combined with each other or with case work.",
+        help_text=(
+            "Administrator, auditor and analyst each stand alone: "
+            "they cannot be combined with each other or with case work."
+        ),
     )
     is_active = forms.BooleanField(label="Account is active", required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -160,7 +175,8 @@ class UserForm(GovukForm):
 
 class AgencyForm(GovukForm):
     name = forms.CharField(
-        max_length=200, error_messages={"required": "Enter the agency's name"},
+        max_length=200,
+        error_messages={"required": "Enter the agency's name"},
         widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}),
     )
     kind = forms.ChoiceField(
@@ -168,7 +184,10 @@ class AgencyForm(GovukForm):
         choices=AgencyKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of agency"},
-        help_text="Police, children's social care, education, health and youth justice are statutory agencies: only they may see children's names in a context conference.",
+        help_text=(
+            "Police, children's social care, education, health and youth justice are statutory "
+            "agencies: only they may see children's names in a context conference."
+        ),
     )
     is_active = forms.BooleanField(label="Agency is active", required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -176,7 +195,8 @@ class AgencyForm(GovukForm):
 
 class TeamForm(GovukForm):
     name = forms.CharField(
-        max_length=200, error_messages={"required": "Enter the team's name"},
+        max_length=200,
+        error_messages={"required": "Enter the team's name"},
         widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}),
     )
     is_active = forms.BooleanField(label="Team is active", required=False, initial=True)

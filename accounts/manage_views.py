@@ -89,7 +89,11 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
-                messages.success(request, f"Account created for {user}. They have been emailed a link to choose a password.")
+                messages.success(
+                    request,
+                    f"Account created for {user}. "
+                    "They have been emailed a link to choose a password.",
+                )
                 return redirect("accounts:user-detail", pk=user.pk)
     return render(request, "accounts/manage/user_form.html", {"form": form, "creating": True})
 
@@ -98,7 +102,9 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_user_for_viewer(viewer=request.user, pk=pk)
     if not request.user.has_perm("accounts.change_user", account):
-        messages.error(request, "You cannot change your own account here. Ask another administrator.")
+        messages.error(
+            request, "You cannot change your own account here. Ask another administrator."
+        )
         return redirect("accounts:user-detail", pk=pk)
     initial = {
         "username": account.username,
@@ -147,7 +153,11 @@ def _resubmittable(form: Any, *, version: int) -> Any:
     """The same typed data, now carrying the latest version so a second save is deliberate."""
     data = form.data.copy()
     data["version"] = str(version)
-    rebuilt = type(form)(data, initial=form.initial, editing=True) if isinstance(form, UserForm) else type(form)(data, initial=form.initial)
+    rebuilt = (
+        type(form)(data, initial=form.initial, editing=True)
+        if isinstance(form, UserForm)
+        else type(form)(data, initial=form.initial)
+    )
     rebuilt.is_valid()
     return rebuilt
 
@@ -160,7 +170,11 @@ def user_reset_second_factor(request: AuthenticatedHttpRequest, pk: int) -> Http
         messages.error(request, "You cannot reset your own second factor here.")
     else:
         services.user_reset_second_factor(actor=request.user, user=account)
-        messages.success(request, f"{account}'s authenticator app has been removed. They will set up a new one when they next sign in.")
+        messages.success(
+            request,
+            f"{account}'s authenticator app has been removed. "
+            "They will set up a new one when they next sign in.",
+        )
     return redirect("accounts:user-detail", pk=pk)
 
 
@@ -184,7 +198,9 @@ def user_send_password_link(request: AuthenticatedHttpRequest, pk: int) -> HttpR
 
 @requires("accounts.manage_agencies")
 def agency_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "accounts/manage/agency_list.html", {"agencies": selectors.agency_list()})
+    return render(
+        request, "accounts/manage/agency_list.html", {"agencies": selectors.agency_list()}
+    )
 
 
 @requires("accounts.manage_agencies")
@@ -192,7 +208,9 @@ def agency_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            agency = services.agency_create(actor=request.user, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"])
+            agency = services.agency_create(
+                actor=request.user, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"]
+            )
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
@@ -204,15 +222,24 @@ def agency_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @requires("accounts.manage_agencies")
 def agency_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agency = selectors.get_agency(pk=pk)
-    initial = {"name": agency.name, "kind": agency.kind, "is_active": agency.is_active, "version": agency.version}
+    initial = {
+        "name": agency.name,
+        "kind": agency.kind,
+        "is_active": agency.is_active,
+        "version": agency.version,
+    }
     form = AgencyForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.agency_update(
-                actor=request.user, agency=agency, expected_version=data["version"] or 0,
-                name=data["name"], kind=data["kind"], is_active=data["is_active"],
+                actor=request.user,
+                agency=agency,
+                expected_version=data["version"] or 0,
+                name=data["name"],
+                kind=data["kind"],
+                is_active=data["is_active"],
             )
         except EditConflict as clash:
             conflict = clash.current
@@ -223,7 +250,11 @@ def agency_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Changes to {agency} saved.")
             return redirect("accounts:agency-list")
-    return render(request, "accounts/manage/agency_form.html", {"form": form, "agency": agency, "conflict": conflict})
+    return render(
+        request,
+        "accounts/manage/agency_form.html",
+        {"form": form, "agency": agency, "conflict": conflict},
+    )
 
 
 @requires("accounts.manage_agencies")
@@ -232,13 +263,19 @@ def team_create(request: AuthenticatedHttpRequest, agency_pk: int) -> HttpRespon
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create(actor=request.user, agency=agency, name=form.cleaned_data["name"])
+            team = services.team_create(
+                actor=request.user, agency=agency, name=form.cleaned_data["name"]
+            )
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
             messages.success(request, f"{team.name} added to {agency}.")
             return redirect("accounts:agency-list")
-    return render(request, "accounts/manage/team_form.html", {"form": form, "agency": agency, "creating": True})
+    return render(
+        request,
+        "accounts/manage/team_form.html",
+        {"form": form, "agency": agency, "creating": True},
+    )
 
 
 @requires("accounts.manage_agencies")
@@ -251,8 +288,11 @@ def team_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.team_update(
-                actor=request.user, team=team, expected_version=data["version"] or 0,
-                name=data["name"], is_active=data["is_active"],
+                actor=request.user,
+                team=team,
+                expected_version=data["version"] or 0,
+                name=data["name"],
+                is_active=data["is_active"],
             )
         except EditConflict as clash:
             conflict = clash.current
@@ -263,4 +303,8 @@ def team_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Changes to {team.name} saved.")
             return redirect("accounts:agency-list")
-    return render(request, "accounts/manage/team_form.html", {"form": form, "agency": team.agency, "team": team, "conflict": conflict})
+    return render(
+        request,
+        "accounts/manage/team_form.html",
+        {"form": form, "agency": team.agency, "team": team, "conflict": conflict},
+    )

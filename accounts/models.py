@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
@@ -82,7 +82,6 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
     version = models.PositiveIntegerField(default=1)
 
-    objects: UserManager[User] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -120,9 +119,7 @@ class RoleGrant(models.Model):
 
     class Meta:
         ordering = ["role"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "role"], name="role_granted_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_granted_once")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"

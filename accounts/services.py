@@ -93,7 +93,9 @@ def user_create(
     user.save()
     user.teams.set(team_list)
     _set_roles(actor=actor, user=user, roles=role_set)
-    audit_record(actor=actor, action=AccessAction.CREATE, obj=user, changes={"new": _snapshot(user)})
+    audit_record(
+        actor=actor, action=AccessAction.CREATE, obj=user, changes={"new": _snapshot(user)}
+    )
     if not password:
         transaction.on_commit(lambda: user_send_set_password_email(user=user))
     return user
@@ -115,7 +117,9 @@ def user_update(
     roles: Iterable[str],
 ) -> User:
     if actor.pk == user.pk:
-        raise ValidationError("You cannot change your own roles or account. Ask another administrator.")
+        raise ValidationError(
+            "You cannot change your own roles or account. Ask another administrator."
+        )
     team_list, role_set = list(teams), set(roles)
     _check_roles(role_set)
     _check_teams(agency, team_list)
@@ -185,7 +189,12 @@ def agency_create(*, actor: User | None, name: str, kind: str) -> Agency:
     agency = Agency(name=name, kind=kind)
     agency.full_clean()
     agency.save()
-    audit_record(actor=actor, action=AccessAction.CREATE, obj=agency, changes={"new": {"name": name, "kind": kind}})
+    audit_record(
+        actor=actor,
+        action=AccessAction.CREATE,
+        obj=agency,
+        changes={"new": {"name": name, "kind": kind}},
+    )
     return agency
 
 

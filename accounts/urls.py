@@ -12,7 +12,11 @@ urlpatterns = [
     path("security-code/set-up/", views.second_factor_setup, name="second-factor-setup"),
     path("password/reset/", views.password_reset, name="password-reset"),
     path("password/reset/sent/", views.password_reset_sent, name="password-reset-sent"),
-    path("password/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("password/reset/done/", views.password_reset_done, name="password-reset-done"),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password-change"),
@@ -20,12 +24,22 @@ urlpatterns = [
     path("manage/users/new/", manage_views.user_create, name="user-create"),
     path("manage/users/<int:pk>/", manage_views.user_detail, name="user-detail"),
     path("manage/users/<int:pk>/edit/", manage_views.user_edit, name="user-edit"),
-    path("manage/users/<int:pk>/reset-second-factor/", manage_views.user_reset_second_factor, name="user-reset-second-factor"),
+    path(
+        "manage/users/<int:pk>/reset-second-factor/",
+        manage_views.user_reset_second_factor,
+        name="user-reset-second-factor",
+    ),
     path("manage/users/<int:pk>/unlock/", manage_views.user_unlock, name="user-unlock"),
-    path("manage/users/<int:pk>/send-password-link/", manage_views.user_send_password_link, name="user-send-password-link"),
+    path(
+        "manage/users/<int:pk>/send-password-link/",
+        manage_views.user_send_password_link,
+        name="user-send-password-link",
+    ),
     path("manage/agencies/", manage_views.agency_list, name="agency-list"),
     path("manage/agencies/new/", manage_views.agency_create, name="agency-create"),
     path("manage/agencies/<int:pk>/edit/", manage_views.agency_edit, name="agency-edit"),
-    path("manage/agencies/<int:agency_pk>/teams/new/", manage_views.team_create, name="team-create"),
+    path(
+        "manage/agencies/<int:agency_pk>/teams/new/", manage_views.team_create, name="team-create"
+    ),
     path("manage/teams/<int:pk>/edit/", manage_views.team_edit, name="team-edit"),
 ]

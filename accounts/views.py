@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from base64 import b32encode
+from typing import Any
 
 import segno
 from axes.utils import reset as axes_reset
@@ -26,7 +25,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access.middleware import SECOND_FACTOR_SESSION_KEY
+from access.middleware import SECOND_FACTOR_SESSION_KEY, is_verified
 from access.policy import public, requires, second_factor_step
 from accounts.forms import (
     ChangePasswordForm,
@@ -68,7 +67,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             audit_record(
                 actor=user,
                 action=AccessAction.SIGN_IN,
-                reason="Password accepted; second factor next" if needs_code else "Password accepted",
+                reason="Password accepted; second factor next"
+                if needs_code
+                else "Password accepted",
             )
             return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
         audit_record(
@@ -77,11 +78,17 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             username=request.POST.get("username", "")[:150],
             reason="; ".join(str(e) for e in form.non_field_errors()) or "Incomplete form",
         )
-    context = {"form": form, "next": _safe_next(request, ""), "attempts": settings.AXES_FAILURE_LIMIT}
+    context = {
+        "form": form,
+        "next": _safe_next(request, ""),
+        "attempts": settings.AXES_FAILURE_LIMIT,
+    }
     return render(request, "accounts/sign_in.html", context)
 
 
-def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """Called by django-axes when too many sign-ins have failed."""
     username = str((credentials or {}).get("username", ""))[:150]
     audit_record(actor=None, action=AccessAction.LOCKED_OUT, username=username)
@@ -95,7 +102,9 @@ def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the code from the person's authenticator app (or send them to set one up)."""
     devices = list(devices_for_user(request.user, confirmed=True))
     if not devices:
-        return redirect(reverse("accounts:second-factor-setup") + f"?next={_safe_next(request, '')}")
+        return redirect(
+            reverse("accounts:second-factor-setup") + f"?next={_safe_next(request, '')}"
+        )
     form = SecurityCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
@@ -107,24 +116,33 @@ def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
             if device.verify_token(code):
                 otp_login(request, device)
                 request.session.pop(SECOND_FACTOR_SESSION_KEY, None)
-                audit_record(actor=request.user, action=AccessAction.SECOND_FACTOR, reason="Code accepted")
+                audit_record(
+                    actor=request.user, action=AccessAction.SECOND_FACTOR, reason="Code accepted"
+                )
                 return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
         else:
-            form.add_error("code", "The security code is wrong or has expired. Enter the code your app shows now.")
+            form.add_error(
+                "code",
+                "The security code is wrong or has expired. Enter the code your app shows now.",
+            )
         audit_record(actor=request.user, action=AccessAction.SECOND_FACTOR, reason="Wrong code")
-    return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request, "")})
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request, "")}
+    )
 
 
 @second_factor_step
 @never_cache
 def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pair an authenticator app: show a QR code and the key, confirm with a first code."""
-    if has_second_factor(request.user) and not request.user.is_verified():
+    if has_second_factor(request.user) and not is_verified(request.user):
         # Someone signed in with only a password cannot replace the existing second factor.
         return redirect("accounts:second-factor")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=request.user, name="Authenticator app", confirmed=False
+        )
     form = SecurityCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
@@ -133,11 +151,19 @@ def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             request.session.pop(SECOND_FACTOR_SESSION_KEY, None)
-            audit_record(actor=request.user, action=AccessAction.SECOND_FACTOR, reason="Authenticator app set up")
+            audit_record(
+                actor=request.user,
+                action=AccessAction.SECOND_FACTOR,
+                reason="Authenticator app set up",
+            )
             messages.success(request, "Your authenticator app is set up.")
             return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-        form.add_error("code", "The security code is wrong or has expired. Enter the code your app shows now.")
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+        form.add_error(
+            "code", "The security code is wrong or has expired. Enter the code your app shows now."
+        )
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, title="QR code for your authenticator app"
+    )
     context = {
         "form": form,
         "qr_svg": mark_safe(qr_svg),  # noqa: S308 - generated by segno from our own URL, no user input
@@ -218,11 +244,20 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         axes_reset(username=form.user.username)
-        audit_record(actor=None, action=AccessAction.PASSWORD, obj=form.user, reason="Password chosen through emailed link")
+        audit_record(
+            actor=None,
+            action=AccessAction.PASSWORD,
+            obj=form.user,
+            reason="Password chosen through emailed link",
+        )
         return response
 
 
 password_reset = public(PasswordResetView.as_view())
-password_reset_sent = public(auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"))
+password_reset_sent = public(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html")
+)
 password_reset_confirm = public(PasswordResetConfirmView.as_view())
-password_reset_done = public(auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_done.html"))
+password_reset_done = public(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_done.html")
+)

@@ -1,4 +1,4 @@
-"""Where the current request came from, for the audit trail, without passing requests to services."""
+"""Where the current request came from, for the audit trail, without passing requests around."""
 
 from __future__ import annotations
 

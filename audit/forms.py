@@ -14,15 +14,16 @@ class TrailFilterForm(GovukForm):
     action = forms.ChoiceField(
         required=False, choices=[("", "Any action"), *AccessAction.choices], label="Action"
     )
-    object_type = forms.ChoiceField(required=False, choices=[("", "Any record")], label="Record type")
+    object_type = forms.ChoiceField(
+        required=False, choices=[("", "Any record")], label="Record type"
+    )
     object_id = forms.CharField(required=False, max_length=64, label="Record ID")
     date_from = GovukDateField(required=False, label="From", help_text="For example, 27 3 2026")
     date_to = GovukDateField(required=False, label="To")
 
     def __init__(self, *args: Any, object_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field = self.fields["object_type"]
-        assert isinstance(choice_field, forms.ChoiceField)
+        choice_field: forms.ChoiceField = self.fields["object_type"]  # type: ignore[assignment]
         choice_field.choices = [("", "Any record"), *((t, t) for t in object_types)]
 
     def clean(self) -> dict[str, Any]:

@@ -36,5 +36,7 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     verification = services.verification_request(actor=request.user)
     verification.refresh_from_db()
     if verification.intact is None:
-        messages.info(request, "The check has started. Refresh this page in a minute to see the result.")
+        messages.info(
+            request, "The check has started. Refresh this page in a minute to see the result."
+        )
     return redirect("audit:trail")

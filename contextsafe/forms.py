@@ -96,7 +96,7 @@ class GovukBoundField(forms.BoundField):
     ) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
         kind = widget_kind(widget or self.field.widget)
-        classes = [BASE_CLASSES.get(kind, ""), attrs.get("class", "")]
+        classes: list[str] = [BASE_CLASSES.get(kind, ""), str(attrs.get("class", ""))]
         if self.errors:
             classes.append(ERROR_CLASSES.get(kind, ""))
         attrs["class"] = " ".join(c for c in classes if c)
@@ -108,7 +108,7 @@ class GovukBoundField(forms.BoundField):
 class GovukFormMixin:
     """Use GOV.UK bound fields and a plain error list for every form."""
 
-    bound_field_class = GovukBoundField
+    bound_field_class: type[forms.BoundField] | None = GovukBoundField
     error_css_class = ""
     required_css_class = ""
 
@@ -120,9 +120,7 @@ class GovukFormMixin:
     def error_summary_items(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the GOV.UK error summary, in field order."""
         form: forms.BaseForm = self  # type: ignore[assignment]
-        items: list[tuple[str, str]] = []
-        for error in form.non_field_errors():
-            items.append(("", str(error)))
+        items: list[tuple[str, str]] = [("", str(error)) for error in form.non_field_errors()]
         for name in form.fields:
             if name in form.errors:
                 bound = form[name]
@@ -146,7 +144,7 @@ class GovukDateWidget(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         numeric = {"inputmode": "numeric"}
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={**numeric, "class": "govuk-input--width-2"}),
             "month": forms.TextInput(attrs={**numeric, "class": "govuk-input--width-2"}),
             "year": forms.TextInput(attrs={**numeric, "class": "govuk-input--width-4"}),
@@ -191,7 +189,9 @@ class GovukDateField(forms.MultiValueField):
         day, month, year = (str(v or "").strip() for v in data_list)
         missing = [name for name, v in (("day", day), ("month", month), ("year", year)) if not v]
         if missing:
-            raise forms.ValidationError(f"{label.capitalize()} must include a {' and '.join(missing)}")
+            raise forms.ValidationError(
+                f"{label.capitalize()} must include a {' and '.join(missing)}"
+            )
         if not (day.isdigit() and month.isdigit() and year.isdigit()):
             raise forms.ValidationError(f"{label.capitalize()} must be a real date")
         if len(year) != 4:

@@ -8,4 +8,4 @@ from accounts.models import User
 class AuthenticatedHttpRequest(HttpRequest):
     """A request that the access middleware has let through: ``user`` is signed in."""
 
-    user: User  # type: ignore[assignment]
+    user: User

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,52 +15,116 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_sequence', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_sequence", models.BigIntegerField(default=0)),
+                ("last_hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='ChainVerification',
+            name="ChainVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('events_checked', models.BigIntegerField(default=0)),
-                ('intact', models.BooleanField(null=True)),
-                ('first_broken_sequence', models.BigIntegerField(blank=True, null=True)),
-                ('problem', models.TextField(blank=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("events_checked", models.BigIntegerField(default=0)),
+                ("intact", models.BooleanField(null=True)),
+                ("first_broken_sequence", models.BigIntegerField(blank=True, null=True)),
+                ("problem", models.TextField(blank=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='AccessEvent',
+            name="AccessEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.BigIntegerField(editable=False, unique=True)),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('actor_username', models.CharField(blank=True, editable=False, max_length=150)),
-                ('actor_agency', models.CharField(blank=True, editable=False, max_length=200)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('search', 'Searched'), ('create', 'Created'), ('change', 'Changed'), ('export', 'Exported'), ('sign_in', 'Signed in'), ('sign_out', 'Signed out'), ('failed_sign_in', 'Failed sign-in'), ('locked_out', 'Locked out'), ('second_factor', 'Second factor'), ('password', 'Password'), ('permission_denied', 'Permission denied'), ('break_glass', 'Break glass')], editable=False, max_length=30)),
-                ('object_type', models.CharField(blank=True, editable=False, max_length=100)),
-                ('object_id', models.CharField(blank=True, editable=False, max_length=64)),
-                ('object_label', models.CharField(blank=True, editable=False, max_length=200)),
-                ('reason', models.TextField(blank=True, editable=False)),
-                ('changes', models.JSONField(blank=True, default=dict, editable=False)),
-                ('ip_address', models.GenericIPAddressField(blank=True, editable=False, null=True)),
-                ('request_path', models.CharField(blank=True, editable=False, max_length=500)),
-                ('previous_hash', models.CharField(editable=False, max_length=64)),
-                ('hash', models.CharField(editable=False, max_length=64)),
-                ('actor', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.BigIntegerField(editable=False, unique=True)),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, editable=False
+                    ),
+                ),
+                ("actor_username", models.CharField(blank=True, editable=False, max_length=150)),
+                ("actor_agency", models.CharField(blank=True, editable=False, max_length=200)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("search", "Searched"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("export", "Exported"),
+                            ("sign_in", "Signed in"),
+                            ("sign_out", "Signed out"),
+                            ("failed_sign_in", "Failed sign-in"),
+                            ("locked_out", "Locked out"),
+                            ("second_factor", "Second factor"),
+                            ("password", "Password"),
+                            ("permission_denied", "Permission denied"),
+                            ("break_glass", "Break glass"),
+                        ],
+                        editable=False,
+                        max_length=30,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, editable=False, max_length=100)),
+                ("object_id", models.CharField(blank=True, editable=False, max_length=64)),
+                ("object_label", models.CharField(blank=True, editable=False, max_length=200)),
+                ("reason", models.TextField(blank=True, editable=False)),
+                ("changes", models.JSONField(blank=True, default=dict, editable=False)),
+                ("ip_address", models.GenericIPAddressField(blank=True, editable=False, null=True)),
+                ("request_path", models.CharField(blank=True, editable=False, max_length=500)),
+                ("previous_hash", models.CharField(editable=False, max_length=64)),
+                ("hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sequence'],
-                'indexes': [models.Index(fields=['actor', '-sequence'], name='audit_actor_idx'), models.Index(fields=['object_type', 'object_id'], name='audit_object_idx'), models.Index(fields=['action', '-sequence'], name='audit_action_idx')],
+                "ordering": ["-sequence"],
+                "indexes": [
+                    models.Index(fields=["actor", "-sequence"], name="audit_actor_idx"),
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+                    models.Index(fields=["action", "-sequence"], name="audit_action_idx"),
+                ],
             },
         ),
     ]

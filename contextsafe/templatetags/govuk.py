@@ -34,7 +34,11 @@ def _section(request: HttpRequest) -> str:
     if match is None:
         return ""
     if match.namespace == "accounts":
-        return "manage" if (match.url_name or "").startswith(("user-", "agency-", "team-")) else "account"
+        return (
+            "manage"
+            if (match.url_name or "").startswith(("user-", "agency-", "team-"))
+            else "account"
+        )
     return match.namespace
 
 

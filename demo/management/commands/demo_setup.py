@@ -29,12 +29,16 @@ class Command(BaseCommand):
         password = _demo_password(Path(settings.VAR_DIR))
         accounts = demo_partnership_load(password=password)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("ContextSafe demo — fictional Brackenmoor partnership"))
+        self.stdout.write(
+            self.style.SUCCESS("ContextSafe demo — fictional Brackenmoor partnership")
+        )
         self.stdout.write("Open http://127.0.0.1:8000 and sign in as any of these people.")
         self.stdout.write(f"Every demo user's password is: {password}")
         self.stdout.write("")
         width = max(len(a.user.username) for a in accounts)
         for account in accounts:
             roles = ", ".join(r.label for r in account.spec.roles)
-            self.stdout.write(f"  {account.user.username:<{width}}  {roles:<40} {account.spec.agency}")
+            self.stdout.write(
+                f"  {account.user.username:<{width}}  {roles:<40} {account.spec.agency}"
+            )
         self.stdout.write("")
