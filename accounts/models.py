@@ -82,7 +82,6 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
     version = models.PositiveIntegerField(default=1)
 
-
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 

@@ -26,5 +26,6 @@ if [ ! -f "$npm_stamp" ]; then
   touch "$npm_stamp"
 fi
 
+mkdir -p build/staticfiles
 echo "==> Compiling the stylesheet"
 npm run --silent build:css
