@@ -64,4 +64,4 @@ def report() -> None:
             what = "password sign-in only"
         else:
             what = f"requires {policy.permission}"
-        print(f"/{route.route:<55} {route.name:<40} {what}")  # noqa: T201
+        print(f"/{route.route:<55} {route.name:<40} {what}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.template import loader
 
 from access.roles import ROLE_DESCRIPTIONS, Role
-from accounts.models import Agency, AgencyKind, Team
+from accounts.models import Agency, AgencyKind, Team, User
 from accounts.tasks import send_email_task
 from contextsafe.forms import GovukForm, GovukFormMixin
 
@@ -67,6 +68,15 @@ class QueuedPasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "class": "govuk-!-width-one-half"}),
     )
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        """Active accounts with this address, including new ones still choosing a first password.
+
+        Django skips accounts without a usable password; here every account signs in with a
+        password, and a new account's first password is chosen through this same link.
+        """
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.lower() == email.lower())
 
     def send_mail(
         self,

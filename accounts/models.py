@@ -36,7 +36,11 @@ STATUTORY_AGENCY_KINDS = frozenset(
 
 
 class Agency(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        error_messages={"unique": "An agency with this name already exists"},
+    )
     kind = models.CharField(max_length=40, choices=AgencyKind.choices)
     is_active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)
@@ -64,7 +68,11 @@ class Team(models.Model):
     class Meta:
         ordering = ["agency__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")
+            models.UniqueConstraint(
+                fields=["agency", "name"],
+                name="team_name_unique_in_agency",
+                violation_error_message="This agency already has a team with that name",
+            )
         ]
 
     def __str__(self) -> str:

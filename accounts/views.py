@@ -87,10 +87,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 def locked_out(
-    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Called by django-axes when too many sign-ins have failed."""
-    username = str((credentials or {}).get("username", ""))[:150]
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
     audit_record(actor=None, action=AccessAction.LOCKED_OUT, username=username)
     context = {"minutes": int(settings.AXES_COOLOFF_TIME * 60)}
     return render(request, "accounts/locked_out.html", context, status=429)

@@ -27,6 +27,7 @@ ERROR_CLASSES = {
     "textarea": "govuk-textarea--error",
     "select": "govuk-select--error",
     "file": "govuk-file-upload--error",
+    "date": "govuk-input--error",
 }
 
 
@@ -78,7 +79,7 @@ class GovukBoundField(forms.BoundField):
     def error_anchor(self) -> str:
         """The element the error summary links to: the first input of a group."""
         if self.kind == "date":
-            return f"{self.auto_id}_0"
+            return f"{self.auto_id}_day"
         if self.kind in {"radios", "checkboxes"}:
             return f"{self.auto_id}_0"
         return self.auto_id
@@ -95,8 +96,11 @@ class GovukBoundField(forms.BoundField):
         self, attrs: dict[str, Any], widget: forms.Widget | None = None
     ) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
-        kind = widget_kind(widget or self.field.widget)
-        classes: list[str] = [BASE_CLASSES.get(kind, ""), str(attrs.get("class", ""))]
+        widget = widget or self.field.widget
+        kind = widget_kind(widget)
+        # These attrs replace the widget's own, so keep the widget's width classes too.
+        own = str(widget.attrs.get("class", ""))
+        classes: list[str] = [BASE_CLASSES.get(kind, ""), own, str(attrs.get("class", ""))]
         if self.errors:
             classes.append(ERROR_CLASSES.get(kind, ""))
         attrs["class"] = " ".join(c for c in classes if c)

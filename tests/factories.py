@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import factory
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Agency, AgencyKind, RoleGrant, Team, User
@@ -58,3 +59,11 @@ def totp_device_for(user: User) -> TOTPDevice:
         user=user, confirmed=True, defaults={"name": "Authenticator app"}
     )
     return device
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The 6-digit code an authenticator app would show for ``device`` right now."""
+    value = totp(
+        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift
+    )
+    return f"{value:0{device.digits}d}"

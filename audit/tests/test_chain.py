@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -56,7 +57,7 @@ def five_events(personas: dict[str, User]) -> list[AccessEvent]:
 @pytest.mark.django_db
 def test_each_record_links_to_the_one_before(five_events: list[AccessEvent]) -> None:
     assert five_events[0].previous_hash == GENESIS_HASH
-    for earlier, later in zip(five_events, five_events[1:], strict=False):
+    for earlier, later in pairwise(five_events):
         assert later.sequence == earlier.sequence + 1
         assert later.previous_hash == earlier.hash
     assert all(event_digest(e) == e.hash for e in five_events)
@@ -134,9 +135,12 @@ def test_postgresql_itself_refuses_update_and_delete(five_events: list[AccessEve
         "UPDATE audit_accessevent SET reason = 'x' WHERE sequence = 1",
         "DELETE FROM audit_accessevent WHERE sequence = 1",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
     assert AccessEvent.objects.count() == 5
 
 
