@@ -4,54 +4,58 @@ from __future__ import annotations
 
 from typing import Any
 
-import factory
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from factory.declarations import LazyAttribute, PostGeneration, Sequence, SubFactory
+from factory.django import DjangoModelFactory
+from factory.faker import Faker
 
 from accounts.models import Agency, AgencyKind, RoleGrant, Team, User
 
 TEST_PASSWORD = "correct horse battery staple 42"
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("name",)
 
-    name = factory.Sequence(lambda n: f"Agency {n}")
+    name = Sequence(lambda n: f"Agency {n}")
     kind = AgencyKind.CHILDRENS_SOCIAL_CARE
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
-    agency = factory.SubFactory(AgencyFactory)
-    name = factory.Sequence(lambda n: f"Team {n}")
+    agency = SubFactory(AgencyFactory)
+    name = Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _set_password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+    user.set_password(extracted or TEST_PASSWORD)
+    if create:
+        user.save(update_fields=["password"])
+
+
+def _grant_roles(user: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
+    if create and extracted:
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=r) for r in extracted)
+        user.forget_roles()
+
+
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    agency = factory.SubFactory(AgencyFactory)
-
-    @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        self.set_password(extracted or TEST_PASSWORD)
-        if create:
-            self.save(update_fields=["password"])
-
-    @factory.post_generation
-    def roles(self, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
-        if create and extracted:
-            RoleGrant.objects.bulk_create(RoleGrant(user=self, role=r) for r in extracted)
-            self.forget_roles()
+    username = Sequence(lambda n: f"user{n}")
+    first_name = Faker("first_name")
+    last_name = Faker("last_name")
+    email = LazyAttribute(lambda u: f"{u.username}@example.org")
+    agency = SubFactory(AgencyFactory)
+    password = PostGeneration(_set_password)
+    roles = PostGeneration(_grant_roles)
 
 
 def totp_device_for(user: User) -> TOTPDevice:

@@ -14,29 +14,31 @@ from tests.factories import AgencyFactory, TeamFactory, UserFactory, totp_device
 
 
 @pytest.fixture
-def csc_agency():  # type: ignore[no-untyped-def]
-    return AgencyFactory(name="Test Children's Services", kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
+def csc_agency():
+    return AgencyFactory.create(
+        name="Test Children's Services", kind=AgencyKind.CHILDRENS_SOCIAL_CARE
+    )
 
 
 @pytest.fixture
-def police_agency():  # type: ignore[no-untyped-def]
-    return AgencyFactory(name="Test Police", kind=AgencyKind.POLICE)
+def police_agency():
+    return AgencyFactory.create(name="Test Police", kind=AgencyKind.POLICE)
 
 
 @pytest.fixture
-def personas(db: None, csc_agency, police_agency) -> dict[str, User]:  # type: ignore[no-untyped-def]
+def personas(db: None, csc_agency, police_agency) -> dict[str, User]:
     """One user per role in children's social care, a police practitioner, and one with no role."""
-    team = TeamFactory(agency=csc_agency, name="Adolescent Safeguarding")
+    team = TeamFactory.create(agency=csc_agency, name="Adolescent Safeguarding")
     people = {
-        role.value: UserFactory(username=role.value, agency=csc_agency, roles=[role.value])
+        role.value: UserFactory.create(username=role.value, agency=csc_agency, roles=[role.value])
         for role in Role
     }
     for person in people.values():
         person.teams.add(team)
-    people["police_practitioner"] = UserFactory(
+    people["police_practitioner"] = UserFactory.create(
         username="police_practitioner", agency=police_agency, roles=[Role.PRACTITIONER.value]
     )
-    people["no_role"] = UserFactory(username="no_role", agency=csc_agency)
+    people["no_role"] = UserFactory.create(username="no_role", agency=csc_agency)
     return people
 
 

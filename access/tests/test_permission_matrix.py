@@ -25,19 +25,19 @@ MATRIX = [(perm, role) for perm in EXPECTED for role in EVERY_ROLE]
 @pytest.mark.django_db
 @pytest.mark.parametrize(("permission", "role"), MATRIX)
 def test_role_permission_matrix(permission: str, role: str) -> None:
-    user = UserFactory(roles=[role])
+    user = UserFactory.create(roles=[role])
     assert user.has_perm(permission) is (role in EXPECTED[permission])
 
 
 @pytest.mark.django_db
 def test_an_unknown_permission_is_refused_to_everyone() -> None:
     for role in EVERY_ROLE:
-        assert not UserFactory(roles=[role]).has_perm("people.view_person")
+        assert not UserFactory.create(roles=[role]).has_perm("people.view_person")
 
 
 @pytest.mark.django_db
 def test_a_deactivated_account_holds_nothing() -> None:
-    user = UserFactory(roles=["administrator"], is_active=False)
+    user = UserFactory.create(roles=["administrator"], is_active=False)
     assert not user.has_perm("accounts.manage_users")
     assert not user.has_perm("core.view_home")
 

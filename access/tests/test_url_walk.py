@@ -64,7 +64,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(route: Route, client: Client) -
     "route", [r for r in PROTECTED if r.name not in BEFORE_SECOND_FACTOR], ids=lambda r: r.name
 )
 def test_a_password_alone_is_not_enough(route: Route, client: Client) -> None:
-    client.force_login(UserFactory(roles=["administrator"]))
+    client.force_login(UserFactory.create(roles=["administrator"]))
     response = client.get(route.sample_path())
     assert response.status_code == 302
     assert response["Location"].startswith("/security-code/")
@@ -79,7 +79,7 @@ def test_a_password_alone_is_not_enough(route: Route, client: Client) -> None:
 def test_signed_in_without_the_permission_is_refused_and_audited(
     route: Route,
     client_for,
-    personas: dict[str, User],  # type: ignore[no-untyped-def]
+    personas: dict[str, User],
 ) -> None:
     client = client_for(personas["no_role"])
     response = client.get(route.sample_path())
@@ -108,7 +108,7 @@ def test_the_walk_reports_a_view_that_declares_nothing() -> None:
 @pytest.mark.urls("access.tests.test_url_walk")
 def test_a_view_that_declares_nothing_is_refused_even_to_administrators(
     client_for,
-    personas: dict[str, User],  # type: ignore[no-untyped-def]
+    personas: dict[str, User],
 ) -> None:
     response = client_for(personas["administrator"]).get("/forgotten/")
     assert response.status_code == 403

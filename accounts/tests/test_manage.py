@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(client_for, personas: dict[str, User]) -> Client:  # type: ignore[no-untyped-def]
+def admin(client_for, personas: dict[str, User]) -> Client:
     return client_for(personas["administrator"])  # type: ignore[no-any-return]
 
 
 def new_user_form(agency: Agency, **overrides: Any) -> dict[str, Any]:
-    team = TeamFactory(agency=agency, name="Front door")
+    team = TeamFactory.create(agency=agency, name="Front door")
     data = {
         "username": "alex.morgan",
         "first_name": "Alex",
@@ -41,7 +41,7 @@ def new_user_form(agency: Agency, **overrides: Any) -> dict[str, Any]:
 def test_an_administrator_adds_a_user_who_is_emailed_a_link(
     admin: Client,
     csc_agency: Agency,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post("/manage/users/new/", new_user_form(csc_agency))
@@ -83,7 +83,7 @@ def test_bad_input_gets_a_clear_error_and_keeps_what_was_typed(
 def test_a_team_from_another_agency_is_refused(
     admin: Client, csc_agency: Agency, police_agency: Agency
 ) -> None:
-    police_team = TeamFactory(agency=police_agency, name="Exploitation unit")
+    police_team = TeamFactory.create(agency=police_agency, name="Exploitation unit")
     data = new_user_form(csc_agency)
     data["teams"] = [police_team.pk]
     page = admin.post("/manage/users/new/", data).content.decode()
@@ -119,9 +119,9 @@ def test_an_administrator_changes_roles_and_the_change_is_explained(
 def test_two_administrators_editing_at_once_never_overwrite_silently(
     client_for,
     personas: dict[str, User],
-    csc_agency: Agency,  # type: ignore[no-untyped-def]
+    csc_agency: Agency,
 ) -> None:
-    second_admin = UserFactory(username="admin2", agency=csc_agency, roles=["administrator"])
+    second_admin = UserFactory.create(username="admin2", agency=csc_agency, roles=["administrator"])
     first, second = client_for(personas["administrator"]), client_for(second_admin)
     target = personas["practitioner"]
     base = {
@@ -223,6 +223,6 @@ def test_agencies_and_teams(admin: Client) -> None:
     assert "Someone else saved changes" in page and 'value="Stale"' in page
 
 
-def test_administration_is_closed_to_everyone_else(client_for, personas: dict[str, User]) -> None:  # type: ignore[no-untyped-def]
+def test_administration_is_closed_to_everyone_else(client_for, personas: dict[str, User]) -> None:
     for role in ("practitioner", "team_manager", "cs_lead", "panel_chair", "analyst", "auditor"):
         assert client_for(personas[role]).get("/manage/users/").status_code == 403

@@ -97,7 +97,7 @@ def test_password_alone_cannot_replace_an_existing_authenticator(
 def test_demo_mode_does_not_demand_a_second_factor(
     client: Client,
     personas: dict[str, User],
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     settings.OTP_REQUIRED = False
     sign_in_with_password(client, personas["practitioner"])
@@ -107,7 +107,7 @@ def test_demo_mode_does_not_demand_a_second_factor(
 def test_demo_mode_still_asks_people_who_set_up_an_app(
     client: Client,
     personas: dict[str, User],
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     settings.OTP_REQUIRED = False
     totp_device_for(personas["practitioner"])
@@ -136,7 +136,7 @@ def test_an_empty_form_names_both_missing_answers(client: Client, db: None) -> N
 def test_repeated_failures_lock_the_account(
     client: Client,
     personas: dict[str, User],
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     user = personas["practitioner"]
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -150,7 +150,7 @@ def test_repeated_failures_lock_the_account(
     assert not client.session.get("_auth_user_id")
 
 
-def test_sign_out_ends_the_session(client_for, personas: dict[str, User]) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out_ends_the_session(client_for, personas: dict[str, User]) -> None:
     client = client_for(personas["practitioner"])
     assert client.get("/sign-out/").status_code == 405
     response = client.post("/sign-out/")
@@ -159,7 +159,7 @@ def test_sign_out_ends_the_session(client_for, personas: dict[str, User]) -> Non
     assert AccessEvent.objects.filter(action=AccessAction.SIGN_OUT).exists()
 
 
-def test_an_idle_session_expires(client_for, personas: dict[str, User], settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_idle_session_expires(client_for, personas: dict[str, User], settings) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
     client = client_for(personas["practitioner"])
@@ -178,7 +178,7 @@ def test_a_deactivated_account_cannot_sign_in(client: Client, personas: dict[str
 
 def test_next_cannot_send_people_to_another_site(
     client: Client, personas: dict[str, User], settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.OTP_REQUIRED = False
     response = client.post(
         "/sign-in/",

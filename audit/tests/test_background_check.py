@@ -11,7 +11,7 @@ from audit.services import verification_request
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_queued_check_is_carried_out_by_the_worker(settings, personas: dict[str, User]) -> None:  # type: ignore[no-untyped-def]
+def test_a_queued_check_is_carried_out_by_the_worker(settings, personas: dict[str, User]) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     verification = verification_request(actor=personas["auditor"])
     verification.refresh_from_db()

@@ -110,7 +110,7 @@ def test_records_removed_from_the_end_are_reported(five_events: list[AccessEvent
 
 
 @pytest.mark.django_db
-def test_the_command_reports_the_first_broken_link(five_events: list[AccessEvent], capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_reports_the_first_broken_link(five_events: list[AccessEvent], capsys) -> None:
     call_command("audit_verify")
     assert "intact: 5 records" in capsys.readouterr().out
     raw_update(4, actor_username="somebody-else")

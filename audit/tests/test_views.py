@@ -9,7 +9,7 @@ from audit.services import audit_record
 pytestmark = pytest.mark.django_db
 
 
-def test_auditors_read_and_filter_the_trail(client_for, personas: dict[str, User]) -> None:  # type: ignore[no-untyped-def]
+def test_auditors_read_and_filter_the_trail(client_for, personas: dict[str, User]) -> None:
     audit_record(actor=personas["practitioner"], action=AccessAction.VIEW, obj=personas["analyst"])
     audit_record(actor=None, action=AccessAction.FAILED_SIGN_IN, username="mallory")
     client = client_for(personas["auditor"])
@@ -22,7 +22,7 @@ def test_auditors_read_and_filter_the_trail(client_for, personas: dict[str, User
     assert searches.count() == 2
 
 
-def test_impossible_filter_dates_get_clear_errors(client_for, personas: dict[str, User]) -> None:  # type: ignore[no-untyped-def]
+def test_impossible_filter_dates_get_clear_errors(client_for, personas: dict[str, User]) -> None:
     client = client_for(personas["auditor"])
     page = client.get(
         "/audit/?date_from_day=31&date_from_month=2&date_from_year=2026"
@@ -39,7 +39,7 @@ def test_impossible_filter_dates_get_clear_errors(client_for, personas: dict[str
 def test_auditors_check_the_chain_from_the_page(
     client_for,
     personas: dict[str, User],
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     client = client_for(personas["auditor"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -51,7 +51,7 @@ def test_auditors_check_the_chain_from_the_page(
     assert "Chain intact" in client.get("/audit/").content.decode()
 
 
-def test_nobody_else_reads_the_trail(client_for, personas: dict[str, User]) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_else_reads_the_trail(client_for, personas: dict[str, User]) -> None:
     for role in (
         "practitioner",
         "team_manager",

@@ -67,7 +67,7 @@ def test_deploy_check_is_clean_under_production_settings() -> None:
     assert "no issues" in result.stdout
 
 
-def test_debug_is_off_unless_set(settings) -> None:  # type: ignore[no-untyped-def]
+def test_debug_is_off_unless_set(settings) -> None:
     assert settings.DEBUG is False
 
 
@@ -87,7 +87,7 @@ def test_strict_content_security_policy_and_secure_cookies(client: Client) -> No
 
 
 @pytest.mark.django_db
-def test_session_cookie_is_secure_http_only_and_same_site(client: Client, personas) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_is_secure_http_only_and_same_site(client: Client, personas) -> None:
     response = client.post(
         "/sign-in/", {"username": "practitioner", "password": "correct horse battery staple 42"}
     )

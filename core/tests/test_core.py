@@ -15,7 +15,7 @@ def test_health_check_answers_without_signing_in(client: Client) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_health_check_reports_a_database_that_does_not_answer(client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_health_check_reports_a_database_that_does_not_answer(client: Client, monkeypatch) -> None:
     from core import views
 
     class Broken:
@@ -40,7 +40,7 @@ def test_home_shows_who_is_signed_in_and_only_their_navigation(
     client_for,
     personas: dict[str, User],
     role: str,
-    links: set[str],  # type: ignore[no-untyped-def]
+    links: set[str],
 ) -> None:
     page = client_for(personas[role]).get("/").content.decode()
     assert personas[role].get_full_name() in page
@@ -50,14 +50,14 @@ def test_home_shows_who_is_signed_in_and_only_their_navigation(
 
 def test_a_user_without_roles_is_told_why_nothing_opens(
     client_for, personas: dict[str, User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = client_for(personas["no_role"]).get("/").content.decode()
     assert "has no roles yet" in page
 
 
 def test_unknown_pages_say_not_found_in_the_service_style(
     client_for, personas: dict[str, User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_for(personas["practitioner"]).get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()

@@ -19,7 +19,7 @@ def test_demo_setup_refuses_outside_demo_mode() -> None:
 
 
 @pytest.fixture
-def demo(settings, tmp_path, capsys) -> str:  # type: ignore[no-untyped-def]
+def demo(settings, tmp_path, capsys) -> str:
     settings.DEMO_MODE = True
     settings.OTP_REQUIRED = False
     settings.VAR_DIR = tmp_path
@@ -35,7 +35,7 @@ def test_demo_setup_prints_every_user_and_covers_every_role(demo: str) -> None:
     assert "password is: demo-" in demo
 
 
-def test_demo_setup_can_run_again(demo: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_setup_can_run_again(demo: str, capsys) -> None:
     call_command("demo_setup")
     assert User.objects.count() == len(DEMO_USERS)
 

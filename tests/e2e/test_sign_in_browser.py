@@ -26,7 +26,7 @@ def sign_in_with_password(page: Page, base: str, user: User) -> None:
 
 def test_sign_in_with_a_totp_code_lands_on_home(
     page: Page, live_server, personas: dict[str, User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = personas["practitioner"]
     device = totp_device_for(user)
     page.goto(live_server.url + "/")
@@ -44,7 +44,7 @@ def test_sign_in_with_a_totp_code_lands_on_home(
 
 def test_a_wrong_code_shows_the_error_summary(
     page: Page, live_server, personas: dict[str, User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = personas["practitioner"]
     totp_device_for(user)
     sign_in_with_password(page, live_server.url, user)
@@ -60,7 +60,7 @@ def test_a_wrong_code_shows_the_error_summary(
 
 def test_first_sign_in_sets_up_the_authenticator_app(
     page: Page, live_server, personas: dict[str, User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = personas["administrator"]
     sign_in_with_password(page, live_server.url, user)
     expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
@@ -80,7 +80,7 @@ def test_first_sign_in_sets_up_the_authenticator_app(
 
 def test_hide_screen_blanks_the_page_at_once(
     page: Page, live_server, personas: dict[str, User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = personas["practitioner"]
     device = totp_device_for(user)
     sign_in_with_password(page, live_server.url, user)
@@ -97,7 +97,7 @@ def test_hide_screen_blanks_the_page_at_once(
 
 def test_pages_pass_axe_core(
     browser: Browser, page: Page, live_server, personas: dict[str, User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin, auditor = personas["administrator"], personas["auditor"]
     findings: dict[str, list[dict]] = {}  # type: ignore[type-arg]
     findings["/sign-in/"] = axe_violations(
