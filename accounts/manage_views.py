@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
@@ -17,20 +16,12 @@ from accounts import selectors, services
 from accounts.forms import AgencyForm, TeamForm, UserForm
 from accounts.models import Agency, Team, User
 from contextsafe.http import AuthenticatedHttpRequest
-from contextsafe.lib.concurrency import EditConflict
-
-CONFLICT_MESSAGE = (
-    "Someone else saved changes to this record while you were editing it. Nothing you typed has "
-    "been saved or lost: check the current details, then save again to replace them."
-)
+from contextsafe.lib.editing import save_form
 
 
-def _apply_service_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+def _user_fields(data: dict[str, Any]) -> dict[str, Any]:
+    names = ("first_name", "last_name", "email", "agency", "job_title", "teams", "roles")
+    return {name: data[name] for name in names}
 
 
 @requires("accounts.manage_users")
@@ -39,13 +30,9 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     agency_id = request.GET.get("agency", "")
     agency_pk = int(agency_id) if agency_id.isdigit() else None
     users = selectors.user_list(viewer=request.user, query=query, agency_id=agency_pk)
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
-        "page": page,
+        "page": Paginator(users, 50).get_page(request.GET.get("page")),
         "q": query,
-        "query": params.urlencode(),
         "agency_pk": agency_pk,
         "agencies": Agency.objects.order_by("name"),
     }
@@ -68,33 +55,19 @@ def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if User.objects.filter(username__iexact=data["username"]).exists():
-            form.add_error("username", "That username is taken. Choose another.")
-        elif User.objects.filter(email__iexact=data["email"]).exists():
-            form.add_error("email", "An account with that email address already exists.")
-        else:
-            try:
-                user = services.user_create(
-                    actor=request.user,
-                    username=data["username"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    agency=data["agency"],
-                    job_title=data["job_title"],
-                    teams=data["teams"],
-                    roles=data["roles"],
-                )
-            except ValidationError as error:
-                _apply_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"Account created for {user}. "
-                    "They have been emailed a link to choose a password.",
-                )
-                return redirect("accounts:user-detail", pk=user.pk)
+        outcome = save_form(
+            form,
+            lambda data: services.user_create(
+                actor=request.user, username=data["username"], **_user_fields(data)
+            ),
+        )
+        if outcome.saved:
+            user: User = outcome.result
+            messages.success(
+                request,
+                f"Account created for {user}. They have been emailed a link to choose a password.",
+            )
+            return redirect("accounts:user-detail", pk=user.pk)
     return render(request, "accounts/manage/user_form.html", {"form": form, "creating": True})
 
 
@@ -114,52 +87,33 @@ def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "job_title": account.job_title,
         "agency": account.agency,
         "teams": list(account.teams.all()),
-        "roles": list(account.role_grants.values_list("role", flat=True)),
+        "roles": sorted(account.role_set),
         "is_active": account.is_active,
         "version": account.version,
     }
-    form = UserForm(request.POST or None, initial=initial, editing=True)
-    conflict = None
+
+    def build(data: QueryDict | None) -> UserForm:
+        return UserForm(data, initial=initial, editing=True)
+
+    form, conflict = build(request.POST or None), None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.user_update(
+        outcome = save_form(
+            form,
+            lambda data: services.user_update(
                 actor=request.user,
                 user=account,
                 expected_version=data["version"] or 0,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                agency=data["agency"],
-                job_title=data["job_title"],
                 is_active=data["is_active"],
-                teams=data["teams"],
-                roles=data["roles"],
-            )
-        except EditConflict as clash:
-            conflict = clash.current
-            form = _resubmittable(form, version=conflict.version)  # type: ignore[attr-defined]
-            form.add_error(None, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+                **_user_fields(data),
+            ),
+            rebuild=build,
+        )
+        if outcome.saved:
             messages.success(request, f"Changes to {account} saved.")
             return redirect("accounts:user-detail", pk=account.pk)
+        form, conflict = outcome.form, outcome.conflict
     context = {"form": form, "account": account, "conflict": conflict}
     return render(request, "accounts/manage/user_form.html", context)
-
-
-def _resubmittable(form: Any, *, version: int) -> Any:
-    """The same typed data, now carrying the latest version so a second save is deliberate."""
-    data = form.data.copy()
-    data["version"] = str(version)
-    rebuilt = (
-        type(form)(data, initial=form.initial, editing=True)
-        if isinstance(form, UserForm)
-        else type(form)(data, initial=form.initial)
-    )
-    rebuilt.is_valid()
-    return rebuilt
 
 
 @requires("accounts.manage_users")
@@ -207,14 +161,14 @@ def agency_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def agency_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            agency = services.agency_create(
-                actor=request.user, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"]
-            )
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
-            messages.success(request, f"{agency} added.")
+        outcome = save_form(
+            form,
+            lambda data: services.agency_create(
+                actor=request.user, name=data["name"], kind=data["kind"]
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, f"{outcome.result} added.")
             return redirect("accounts:agency-list")
     return render(request, "accounts/manage/agency_form.html", {"form": form, "creating": True})
 
@@ -228,33 +182,26 @@ def agency_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "is_active": agency.is_active,
         "version": agency.version,
     }
-    form = AgencyForm(request.POST or None, initial=initial)
-    conflict = None
+    form, conflict = AgencyForm(request.POST or None, initial=initial), None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.agency_update(
+        outcome = save_form(
+            form,
+            lambda data: services.agency_update(
                 actor=request.user,
                 agency=agency,
                 expected_version=data["version"] or 0,
                 name=data["name"],
                 kind=data["kind"],
                 is_active=data["is_active"],
-            )
-        except EditConflict as clash:
-            conflict = clash.current
-            form = _resubmittable(form, version=conflict.version)  # type: ignore[attr-defined]
-            form.add_error(None, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+            ),
+            rebuild=lambda data: AgencyForm(data, initial=initial),
+        )
+        if outcome.saved:
             messages.success(request, f"Changes to {agency} saved.")
             return redirect("accounts:agency-list")
-    return render(
-        request,
-        "accounts/manage/agency_form.html",
-        {"form": form, "agency": agency, "conflict": conflict},
-    )
+        form, conflict = outcome.form, outcome.conflict
+    context = {"form": form, "agency": agency, "conflict": conflict}
+    return render(request, "accounts/manage/agency_form.html", context)
 
 
 @requires("accounts.manage_agencies")
@@ -262,49 +209,37 @@ def team_create(request: AuthenticatedHttpRequest, agency_pk: int) -> HttpRespon
     agency = selectors.get_agency(pk=agency_pk)
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            team = services.team_create(
-                actor=request.user, agency=agency, name=form.cleaned_data["name"]
-            )
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
-            messages.success(request, f"{team.name} added to {agency}.")
+        outcome = save_form(
+            form,
+            lambda data: services.team_create(actor=request.user, agency=agency, name=data["name"]),
+        )
+        if outcome.saved:
+            messages.success(request, f"{outcome.result.name} added to {agency}.")
             return redirect("accounts:agency-list")
-    return render(
-        request,
-        "accounts/manage/team_form.html",
-        {"form": form, "agency": agency, "creating": True},
-    )
+    context = {"form": form, "agency": agency, "creating": True}
+    return render(request, "accounts/manage/team_form.html", context)
 
 
 @requires("accounts.manage_agencies")
 def team_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team: Team = selectors.get_team(pk=pk)
     initial = {"name": team.name, "is_active": team.is_active, "version": team.version}
-    form = TeamForm(request.POST or None, initial=initial)
-    conflict = None
+    form, conflict = TeamForm(request.POST or None, initial=initial), None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.team_update(
+        outcome = save_form(
+            form,
+            lambda data: services.team_update(
                 actor=request.user,
                 team=team,
                 expected_version=data["version"] or 0,
                 name=data["name"],
                 is_active=data["is_active"],
-            )
-        except EditConflict as clash:
-            conflict = clash.current
-            form = _resubmittable(form, version=conflict.version)  # type: ignore[attr-defined]
-            form.add_error(None, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+            ),
+            rebuild=lambda data: TeamForm(data, initial=initial),
+        )
+        if outcome.saved:
             messages.success(request, f"Changes to {team.name} saved.")
             return redirect("accounts:agency-list")
-    return render(
-        request,
-        "accounts/manage/team_form.html",
-        {"form": form, "agency": team.agency, "team": team, "conflict": conflict},
-    )
+        form, conflict = outcome.form, outcome.conflict
+    context = {"form": form, "agency": team.agency, "team": team, "conflict": conflict}
+    return render(request, "accounts/manage/team_form.html", context)

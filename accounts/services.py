@@ -77,6 +77,10 @@ def user_create(
     team_list, role_set = list(teams), set(roles)
     _check_roles(role_set)
     _check_teams(agency, team_list)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is taken. Choose another."})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with that email address already exists."})
     user = User(
         username=username,
         first_name=first_name,

@@ -18,12 +18,9 @@ def trail(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = form.to_filter()
     events = selectors.access_event_list(viewer=request.user, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
         "verification": selectors.latest_verification(),
         "filtered": filters.describe() != "everything",
     }
