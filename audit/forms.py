@@ -5,11 +5,13 @@ from typing import Any
 from django import forms
 
 from audit.models import AccessAction
+from audit.models import record_kind
 from audit.selectors import TrailFilter
 from contextsafe.forms import GovukDateField, GovukForm
 
 
 class TrailFilterForm(GovukForm):
+    mark_optional = False
     username = forms.CharField(required=False, max_length=150, label="Username")
     action = forms.ChoiceField(
         required=False, choices=[("", "Any action"), *AccessAction.choices], label="Action"
@@ -24,7 +26,7 @@ class TrailFilterForm(GovukForm):
     def __init__(self, *args: Any, object_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field: forms.ChoiceField = self.fields["object_type"]  # type: ignore[assignment]
-        choice_field.choices = [("", "Any record"), *((t, t) for t in object_types)]
+        choice_field.choices = [("", "Any record"), *((t, record_kind(t)) for t in object_types)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

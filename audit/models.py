@@ -25,6 +25,21 @@ class AccessAction(models.TextChoices):
     BREAK_GLASS = "break_glass", "Break glass"
 
 
+RECORD_KINDS = {
+    "accounts.user": "User account",
+    "accounts.agency": "Agency",
+    "accounts.team": "Team",
+    "audit.accessevent": "Audit trail",
+    "audit.chain": "Audit chain",
+    "view": "Page",
+}
+
+
+def record_kind(object_type: str) -> str:
+    """A plain-English name for a record type, for auditors."""
+    return RECORD_KINDS.get(object_type, object_type)
+
+
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit record."""
 
@@ -65,6 +80,10 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.actor_username or 'anonymous'} {self.action}"
+
+    @property
+    def record_kind(self) -> str:
+        return record_kind(self.object_type)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -113,6 +113,8 @@ class GovukFormMixin:
     """Use GOV.UK bound fields and a plain error list for every form."""
 
     bound_field_class: type[forms.BoundField] | None = GovukBoundField
+    # Filter forms leave this off: every filter is optional, so saying so is noise.
+    mark_optional = True
     error_css_class = ""
     required_css_class = ""
 

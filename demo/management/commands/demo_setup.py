@@ -39,6 +39,6 @@ class Command(BaseCommand):
         for account in accounts:
             roles = ", ".join(r.label for r in account.spec.roles)
             self.stdout.write(
-                f"  {account.user.username:<{width}}  {roles:<40} {account.spec.agency}"
+                f"  {account.user.username:<{width}}  {roles:<44} {account.spec.agency}"
             )
         self.stdout.write("")
