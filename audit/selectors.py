@@ -21,9 +21,13 @@ class TrailFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.__dict__.values())
+
     def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.__dict__.items() if v]
-        return ", ".join(parts) or "everything"
+        parts = [f"{k.replace('_', ' ')} {v}" for k, v in self.__dict__.items() if v]
+        return ("Filtered by " + ", ".join(parts)) if parts else "No filters"
 
 
 def _start_of(day: dt.date) -> dt.datetime:

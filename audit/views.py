@@ -22,7 +22,7 @@ def trail(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "verification": selectors.latest_verification(),
-        "filtered": filters.describe() != "everything",
+        "filtered": filters.is_filtered,
     }
     return render(request, "audit/trail.html", context)
 
