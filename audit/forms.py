@@ -4,8 +4,7 @@ from typing import Any
 
 from django import forms
 
-from audit.models import AccessAction
-from audit.models import record_kind
+from audit.models import AccessAction, record_kind
 from audit.selectors import TrailFilter
 from contextsafe.forms import GovukDateField, GovukForm
 
