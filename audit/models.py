@@ -81,10 +81,6 @@ class AccessEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.actor_username or 'anonymous'} {self.action}"
 
-    @property
-    def record_kind(self) -> str:
-        return record_kind(self.object_type)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("Audit records cannot be changed.")
@@ -92,6 +88,10 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit records cannot be deleted.")
+
+    @property
+    def record_kind(self) -> str:
+        return record_kind(self.object_type)
 
 
 class AuditChainHead(models.Model):
