@@ -46,3 +46,51 @@ def _is_same_user(user: Any, other: Any) -> bool:
 is_signed_in = rules.predicate(_is_signed_in, name="is_signed_in")
 does_case_work = rules.predicate(_does_case_work, name="does_case_work")
 is_same_user = rules.predicate(_is_same_user, name="is_same_user")
+
+
+# --- case records -----------------------------------------------------------------------------
+# Identifiers are visible only to the agencies that work with them (and the holding agency's
+# children's social care, which needs them all to join records up).
+IDENTIFIER_AGENCY_KINDS: dict[str, frozenset[str]] = {
+    "police_nominal": frozenset({"police", "youth_justice"}),
+    "nhs_number": frozenset({"health", "childrens_social_care"}),
+    "upn": frozenset({"education", "childrens_social_care"}),
+    "la_case_number": frozenset(
+        {"childrens_social_care", "youth_justice", "education", "health", "police"}
+    ),
+}
+
+
+def _shares_person(user: Any, person: Any, *, editable: bool = False) -> bool:
+    from people.selectors import share_exists
+
+    if person is None or not _does_case_work(user) or user.agency_id is None:
+        return False
+    return share_exists(user=user, person=person, editable=editable)
+
+
+def _may_view_person(user: Any, person: Any) -> bool:
+    return _shares_person(user, person)
+
+
+def _may_edit_person(user: Any, person: Any) -> bool:
+    return _shares_person(user, person, editable=True)
+
+
+def _may_view_identifier(user: Any, identifier: Any) -> bool:
+    if identifier is None or user.agency_id is None:
+        return False
+    kinds = IDENTIFIER_AGENCY_KINDS.get(identifier.scheme, frozenset())
+    return user.agency.kind in kinds and _shares_person(user, identifier.person)
+
+
+def _may_view_event(user: Any, event: Any) -> bool:
+    from events.selectors import event_visible
+
+    return event is not None and _does_case_work(user) and event_visible(user=user, event=event)
+
+
+can_view_person = rules.predicate(_may_view_person, name="can_view_person")
+can_edit_person = rules.predicate(_may_edit_person, name="can_edit_person")
+can_view_identifier = rules.predicate(_may_view_identifier, name="can_view_identifier")
+can_view_event = rules.predicate(_may_view_event, name="can_view_event")

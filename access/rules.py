@@ -9,10 +9,17 @@ from __future__ import annotations
 import rules
 
 from access.predicates import (
+    can_edit_person,
+    can_view_event,
+    can_view_identifier,
+    can_view_person,
+    does_case_work,
     is_administrator,
     is_auditor,
+    is_cs_lead,
     is_same_user,
     is_signed_in,
+    is_team_manager,
 )
 
 # The service itself
@@ -28,3 +35,20 @@ rules.add_perm("accounts.manage_agencies", is_administrator)
 # The audit trail
 rules.add_perm("audit.view_trail", is_auditor)
 rules.add_perm("audit.verify_chain", is_auditor)
+
+# Case records. Administrators, auditors and analysts hold none of these.
+rules.add_perm("people.search", does_case_work)
+rules.add_perm("people.add_person", does_case_work)
+rules.add_perm("people.view_person", can_view_person)
+rules.add_perm("people.change_person", can_edit_person)
+rules.add_perm("people.view_identifier", can_view_identifier)
+rules.add_perm("people.break_glass", does_case_work)
+rules.add_perm("people.merge_people", (is_team_manager | is_cs_lead) & can_edit_person)
+rules.add_perm("people.decide_access_request", (is_team_manager | is_cs_lead) & can_edit_person)
+# Contexts are partnership records: every case worker sees them; who is linked to them is
+# filtered person by person.
+rules.add_perm("contexts.view_context", does_case_work)
+rules.add_perm("contexts.add_context", does_case_work)
+rules.add_perm("contexts.change_context", does_case_work)
+rules.add_perm("events.add_event", does_case_work)
+rules.add_perm("events.view_event", can_view_event)

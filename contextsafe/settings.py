@@ -126,6 +126,9 @@ INSTALLED_APPS = [
     "accounts",
     "access",
     "audit",
+    "people",
+    "contexts",
+    "events",
     "core",
     "demo",
 ]

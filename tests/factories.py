@@ -11,6 +11,8 @@ from factory.django import DjangoModelFactory
 from factory.faker import Faker
 
 from accounts.models import Agency, AgencyKind, RoleGrant, Team, User
+from contexts.models import Context
+from people.models import Person
 
 TEST_PASSWORD = "correct horse battery staple 42"
 
@@ -71,3 +73,31 @@ def current_code(device: TOTPDevice) -> str:
         device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift
     )
     return f"{value:0{device.digits}d}"
+
+
+def make_person(actor: User, **fields: Any) -> Person:
+    from people.services import person_create
+
+    defaults: dict[str, Any] = {
+        "kind": "young_person",
+        "given_name": "Jayden",
+        "family_name": "Kowalski",
+    }
+    defaults.update(fields)
+    return person_create(actor=actor, **defaults)
+
+
+def make_location(actor: User, **fields: Any) -> Context:
+    from contexts.services import context_create
+
+    team = fields.pop("owning_team", None) or Team.objects.filter(agency=actor.agency).first()
+    if team is None:
+        team = TeamFactory.create(agency=actor.agency)
+    defaults: dict[str, Any] = {
+        "kind": "location",
+        "name": "Chicken shop, Market Street",
+        "location_type": "shop_takeaway",
+        "geometry": '{"type": "Point", "coordinates": [-1.2, 51.75]}',
+    }
+    defaults.update(fields)
+    return context_create(actor=actor, owning_team=team, **defaults)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from contexts.geo import parse_geometry
+from contexts.services import context_link_create
+from tests.factories import make_location, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_location_stores_geojson_and_its_centre(personas: dict[str, User]) -> None:
+    ring = "[[-1.0, 51.0], [-0.9, 51.0], [-0.9, 51.1], [-1.0, 51.1], [-1.0, 51.0]]"
+    square = f'{{"type": "Polygon", "coordinates": [{ring}]}}'
+    place = make_location(personas["practitioner"], geometry=square, name="Rec ground")
+    assert place.geometry is not None and place.geometry["type"] == "Polygon"
+    assert place.latitude == pytest.approx(51.05)
+    assert place.longitude == pytest.approx(-0.95)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("{not json", "not valid GeoJSON"),
+        ('{"type": "Circle", "coordinates": [0, 0]}', "must be a GeoJSON Point"),
+        ('{"type": "Point", "coordinates": [200, 0]}', "Longitude must be between"),
+        ('{"type": "Point", "coordinates": ["a", 0]}', "longitude, latitude"),
+        (
+            '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}',
+            "must end where it starts",
+        ),
+    ],
+)
+def test_malformed_geojson_is_refused_with_a_reason(raw: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        parse_geometry(raw)
+
+
+def test_malformed_geojson_on_a_location_names_the_field(personas: dict[str, User]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_location(personas["practitioner"], geometry="{oops")
+    assert "geometry" in caught.value.error_dict
+
+
+def test_peer_maps_can_name_friends_by_initials_only(personas: dict[str, User]) -> None:
+    worker = personas["practitioner"]
+    group = make_location(
+        worker, kind="peer_group", name="Friends from the skate park", location_type="", geometry=""
+    )
+    link = context_link_create(
+        actor=worker,
+        context=group,
+        kind="member_of",
+        initials="t.b.",
+        source="Peer map with the young person",
+        reliability="reported",
+    )
+    assert link.person is None and link.initials == "T.B."
+    with pytest.raises(ValidationError, match="Choose a person or give their initials"):
+        context_link_create(
+            actor=worker, context=group, kind="member_of", source="x", reliability="reported"
+        )
+    child = make_person(worker)
+    assert (
+        context_link_create(
+            actor=worker,
+            context=group,
+            kind="member_of",
+            person=child,
+            source="School",
+            reliability="confirmed",
+        ).person
+        == child
+    )
