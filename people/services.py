@@ -186,7 +186,10 @@ def identifier_add(
         label = IdentifierScheme(scheme).label
         raise ValidationError(
             {
-                "identifiers": f"Another person's record already has {label} {cleaned}. Search for it before creating a new record."
+                "identifiers": (
+                    f"Another person's record already has {label} {cleaned}. "
+                    "Search for it before creating a new record."
+                )
             }
         )
     identifier = PersonIdentifier.objects.create(
