@@ -4,6 +4,9 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("people/", include("people.urls")),
+    path("contexts/", include("contexts.urls")),
+    path("events/", include("events.urls")),
 ]
 
 handler400 = "contextsafe.errors.bad_request"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.tasks import send_email_task
@@ -23,3 +24,9 @@ def notify(
             transaction.on_commit(
                 lambda: send_email_task.enqueue("ContextSafe: " + message[:80], message, addresses)
             )
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from access.policy import public, requires
+from access.roles import Role
 from contextsafe.http import AuthenticatedHttpRequest
+from core.selectors import unread_notifications
+from core.services import notifications_mark_read
 
 
 @requires("core.view_home")
@@ -17,8 +21,18 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "teams": user.teams.all(),
         "can_manage_users": user.has_perm("accounts.manage_users"),
         "can_view_audit": user.has_perm("audit.view_trail"),
+        "does_case_work": user.has_perm("people.search"),
+        "decides_access": bool(user.role_set & {Role.TEAM_MANAGER, Role.CS_LEAD}),
+        "notifications": unread_notifications(user=user),
     }
     return render(request, "core/home.html", context)
+
+
+@requires("core.view_home")
+@require_POST
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    notifications_mark_read(user=request.user)
+    return redirect("core:home")
 
 
 @public

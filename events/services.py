@@ -34,7 +34,7 @@ def event_record(
     sensitivity: str = Sensitivity.STANDARD,
 ) -> Event:
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"occurred_at": "The date must be today or in the past"})
+        raise ValidationError({"occurred_at": "The date and time must not be in the future"})
     if ended_at and ended_at < occurred_at:
         raise ValidationError({"ended_at": "The end must be after the start"})
     if location is not None and location.kind != ContextKind.LOCATION:

@@ -23,6 +23,8 @@ class NavItem:
 
 PRIMARY_NAVIGATION = (
     NavItem("Home", "core:home", None, "core"),
+    NavItem("People", "people:search", "people.search", "people"),
+    NavItem("Places and groups", "contexts:list", "contexts.view_context", "contexts"),
     NavItem("Administration", "accounts:user-list", "accounts.manage_users", "manage"),
     NavItem("Audit trail", "audit:trail", "audit.view_trail", "audit"),
     NavItem("Your account", "accounts:account", None, "account"),

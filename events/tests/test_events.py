@@ -88,7 +88,7 @@ def test_an_event_about_people_nobody_shared_is_hidden(scene, personas) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"occurred_at": timezone.now() + dt.timedelta(days=2)}, "today or in the past"),
+        ({"occurred_at": timezone.now() + dt.timedelta(days=2)}, "must not be in the future"),
         ({"ended_at": timezone.now() - dt.timedelta(days=30)}, "end must be after the start"),
         ({"harm_types": ["made_up"]}, "Choose harm types"),
     ],

@@ -6,3 +6,10 @@ import { initHideScreen } from './hide-screen.mjs'
 initGovuk()
 initMoj()
 initHideScreen(document)
+
+document.querySelectorAll('[data-print]').forEach((link) => {
+  link.addEventListener('click', (event) => {
+    event.preventDefault()
+    window.print()
+  })
+})

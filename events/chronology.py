@@ -1,0 +1,247 @@
+"""Multi-agency chronologies for a person or a context, built from every record that has a date.
+
+Later record types (contacts, assessments, meetings, plans) add a source function here. Each source
+returns at most ``limit`` entries, newest first, so a busy hotspot's page costs the same as a quiet
+one; filtering by date reaches further back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Agency
+from contexts.models import Context, ContextLink
+from events.models import Event, EventKind, EventParticipant
+from events.selectors import visible_events
+from people.models import Association, Person
+from people.selectors import visible_people
+
+LIMIT = 200
+ENTRY_TYPES = [
+    *EventKind.choices,
+    ("association", "Association recorded"),
+    ("context_link", "Link to a context recorded"),
+    ("record", "Record opened"),
+]
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    agency_id: int | None = None
+    entry_type: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass
+class ChronologyEntry:
+    when: dt.datetime
+    entry_type: str
+    type_label: str
+    title: str
+    body: str = ""
+    agency: str = ""
+    byline: str = ""
+    tags: list[str] = field(default_factory=list)
+    people: list[tuple[str, str, str]] = field(default_factory=list)  # (name, role, link)
+    restricted: bool = False
+    link: str = ""
+
+
+def _dated(qs: QuerySet[Any], column: str, f: ChronologyFilter) -> QuerySet[Any]:
+    if f.date_from:
+        qs = qs.filter(**{f"{column}__gte": _start(f.date_from)})
+    if f.date_to:
+        qs = qs.filter(**{f"{column}__lt": _start(f.date_to + dt.timedelta(days=1))})
+    return qs
+
+
+def _wants(f: ChronologyFilter, entry_type: str) -> bool:
+    return not f.entry_type or f.entry_type == entry_type
+
+
+def _event_entries(
+    viewer: Any, events: QuerySet[Event], f: ChronologyFilter
+) -> list[ChronologyEntry]:
+    if f.entry_type and f.entry_type not in EventKind.values:
+        return []
+    if f.entry_type:
+        events = events.filter(kind=f.entry_type)
+    if f.agency_id:
+        events = events.filter(recording_agency_id=f.agency_id)
+    events = _dated(events, "occurred_at", f)
+    rows = list(
+        events.select_related("location", "recording_agency", "recorded_by")
+        .prefetch_related(
+            Prefetch("participants", queryset=EventParticipant.objects.select_related("person"))
+        )
+        .order_by("-occurred_at")[:LIMIT]
+    )
+    ids = {p.person_id for e in rows for p in e.participants.all()}
+    shown = set(visible_people(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    entries = []
+    for event in rows:
+        people = []
+        for part in event.participants.all():
+            if part.person_id in shown:
+                link = reverse("people:profile", args=[part.person_id])
+                people.append((part.person.display_name, part.get_role_display(), link))
+            else:
+                people.append(
+                    ("A person whose record your agency cannot open", part.get_role_display(), "")
+                )
+        place = event.location.name if event.location else event.place_description
+        entries.append(
+            ChronologyEntry(
+                when=event.occurred_at,
+                entry_type=event.kind,
+                type_label=event.get_kind_display(),
+                title=event.get_kind_display() + (f" at {place}" if place else ""),
+                body=event.narrative,
+                agency=event.recording_agency.name,
+                byline=event.recorded_by.get_full_name() if event.recorded_by else "",
+                tags=event.harm_labels,
+                people=people,
+                restricted=event.sensitivity == "restricted",
+                link=reverse("contexts:profile", args=[event.location_id])
+                if event.location_id
+                else "",
+            )
+        )
+    return entries
+
+
+def person_chronology(
+    *, viewer: Any, person: Person, filters: ChronologyFilter
+) -> list[ChronologyEntry]:
+    events = visible_events(viewer).filter(participants__person=person)
+    entries = _event_entries(viewer, events, filters)
+    if _wants(filters, "association"):
+        links = Association.objects.filter(Q(person=person) | Q(other=person))
+        if filters.agency_id:
+            links = links.filter(recording_agency_id=filters.agency_id)
+        links = _dated(links, "created_at", filters).select_related(
+            "person", "other", "recording_agency", "recorded_by"
+        )
+        rows = list(links.order_by("-created_at")[:LIMIT])
+        others = {a.other_id if a.person_id == person.pk else a.person_id for a in rows}
+        shown = set(visible_people(viewer).filter(pk__in=others).values_list("pk", flat=True))
+        for a in rows:
+            other = a.other if a.person_id == person.pk else a.person
+            name = (
+                other.display_name
+                if other.pk in shown
+                else "a person whose record your agency cannot open"
+            )
+            entries.append(
+                ChronologyEntry(
+                    when=a.created_at,
+                    entry_type="association",
+                    type_label="Association recorded",
+                    title=f"{a.get_kind_display()}: {name}",
+                    body=f"Source: {a.source}. Reliability: {a.get_reliability_display()}.",
+                    agency=a.recording_agency.name,
+                    byline=a.recorded_by.get_full_name(),
+                )
+            )
+    if _wants(filters, "context_link"):
+        clinks = ContextLink.objects.filter(person=person)
+        if filters.agency_id:
+            clinks = clinks.filter(recording_agency_id=filters.agency_id)
+        clinks = _dated(clinks, "created_at", filters).select_related(
+            "context", "recording_agency", "recorded_by"
+        )
+        entries += [
+            _context_link_entry(c, c.context.name) for c in clinks.order_by("-created_at")[:LIMIT]
+        ]
+    if (
+        _wants(filters, "record")
+        and _in_window(person.created_at, filters)
+        and (not filters.agency_id or filters.agency_id == person.holding_agency_id)
+    ):
+        entries.append(
+            ChronologyEntry(
+                when=person.created_at,
+                entry_type="record",
+                type_label="Record opened",
+                title="Record opened",
+                agency=person.holding_agency.name,
+            )
+        )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def context_chronology(
+    *, viewer: Any, context: Context, filters: ChronologyFilter
+) -> list[ChronologyEntry]:
+    events = visible_events(viewer).filter(location=context)
+    entries = _event_entries(viewer, events, filters)
+    if _wants(filters, "context_link"):
+        clinks = ContextLink.objects.filter(context=context)
+        if filters.agency_id:
+            clinks = clinks.filter(recording_agency_id=filters.agency_id)
+        clinks = _dated(clinks, "created_at", filters).select_related(
+            "person", "recording_agency", "recorded_by"
+        )
+        rows = list(clinks.order_by("-created_at")[:LIMIT])
+        shown = set(
+            visible_people(viewer)
+            .filter(pk__in={c.person_id for c in rows if c.person_id})
+            .values_list("pk", flat=True)
+        )
+        for c in rows:
+            if c.person_id is None:
+                who = f"Initials {c.initials}"
+            elif c.person_id in shown:
+                who = c.person.display_name  # type: ignore[union-attr]
+            else:
+                who = "A person whose record your agency cannot open"
+            entries.append(_context_link_entry(c, who))
+    if (
+        _wants(filters, "record")
+        and _in_window(context.created_at, filters)
+        and not filters.agency_id
+    ):
+        entries.append(
+            ChronologyEntry(
+                when=context.created_at,
+                entry_type="record",
+                type_label="Record opened",
+                title="Context record opened",
+            )
+        )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def _context_link_entry(link: ContextLink, subject: str) -> ChronologyEntry:
+    return ChronologyEntry(
+        when=link.created_at,
+        entry_type="context_link",
+        type_label="Link to a context recorded",
+        title=f"{link.get_kind_display()}: {subject}",
+        body=f"Source: {link.source}. Reliability: {link.get_reliability_display()}.",
+        agency=link.recording_agency.name,
+        byline=link.recorded_by.get_full_name(),
+    )
+
+
+def _in_window(when: dt.datetime, f: ChronologyFilter) -> bool:
+    if f.date_from and when < _start(f.date_from):
+        return False
+    return not (f.date_to and when >= _start(f.date_to + dt.timedelta(days=1)))
+
+
+def agencies_for_filter() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name")
