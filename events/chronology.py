@@ -207,7 +207,7 @@ def context_chronology(
                 who = c.person.display_name  # type: ignore[union-attr]
             else:
                 who = "A person whose record your agency cannot open"
-            entries.append(_context_link_entry(c, who))
+            entries.append(_context_link_entry(c, who, from_context=True))
     if (
         _wants(filters, "record")
         and _in_window(context.created_at, filters)
@@ -225,12 +225,16 @@ def context_chronology(
     return entries
 
 
-def _context_link_entry(link: ContextLink, subject: str) -> ChronologyEntry:
+def _context_link_entry(
+    link: ContextLink, subject: str, *, from_context: bool = False
+) -> ChronologyEntry:
+    how = link.get_kind_display()
+    title = f"{subject} — {how.lower()} here" if from_context else f"{how}: {subject}"
     return ChronologyEntry(
         when=link.created_at,
         entry_type="context_link",
         type_label="Link to a context recorded",
-        title=f"{link.get_kind_display()}: {subject}",
+        title=title,
         body=f"Source: {link.source}. Reliability: {link.get_reliability_display()}.",
         agency=link.recording_agency.name,
         byline=link.recorded_by.get_full_name(),
