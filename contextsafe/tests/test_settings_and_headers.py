@@ -105,3 +105,10 @@ def test_no_page_loads_anything_from_another_site() -> None:
         assert "https://" not in text and "http://" not in text.replace("http://www.w3.org", ""), (
             template
         )
+
+
+@pytest.mark.django_db
+def test_every_response_says_how_long_the_server_and_database_took(client: Client) -> None:
+    timing = client.get("/healthz")["Server-Timing"]
+    assert timing.startswith("app;dur=")
+    assert 'db;desc="1 queries"' in timing
