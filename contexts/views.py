@@ -13,6 +13,7 @@ from access.policy import requires
 from accounts.models import Team
 from contexts import selectors, services
 from contexts.forms import ContextForm, ContextKindForm, ContextLinkForm, ContextSearchForm
+from contexts.maps import location_map
 from contexts.models import Context, ContextKind
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
@@ -85,6 +86,7 @@ def profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = selectors.get_context_for_viewer(viewer=request.user, pk=pk)
     page = _page_context(request, context, "summary")
     page["event_count"] = context.events.count()
+    page["map"] = location_map(context.geometry, context.latitude, context.longitude)
     return render(request, "contexts/profile.html", page)
 
 

@@ -324,6 +324,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Ward boundaries (a GeoJSON FeatureCollection) for the small maps on location pages.
+WARD_BOUNDARIES_FILE = os.environ.get(
+    "CONTEXTSAFE_WARD_BOUNDARIES", str(VAR_DIR / "wards.geojson") if DEMO_MODE else ""
+)
+
 SERVICE_NAME = "ContextSafe"
 # Links in emails (password set-up and reset) need the address people reach the service at.
 if PRODUCTION:

@@ -74,3 +74,47 @@ def test_peer_maps_can_name_friends_by_initials_only(personas: dict[str, User]) 
         ).person
         == child
     )
+
+
+def _wards_file(tmp_path) -> str:
+    import json
+
+    def square(name: str, west: float) -> dict:
+        ring = [[west, 51.0], [west + 0.1, 51.0], [west + 0.1, 51.1], [west, 51.1], [west, 51.0]]
+        return {
+            "type": "Feature",
+            "properties": {"name": name},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+
+    path = tmp_path / "wards.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [square("Westfield", -1.1), square("Eastbrook", -1.0)],
+            }
+        )
+    )
+    return str(path)
+
+
+def test_a_location_page_draws_the_place_on_the_ward_map(
+    client_for, personas, settings, tmp_path
+) -> None:
+    settings.WARD_BOUNDARIES_FILE = _wards_file(tmp_path)
+    place = make_location(
+        personas["practitioner"], geometry='{"type": "Point", "coordinates": [-0.95, 51.05]}'
+    )
+    page = client_for(personas["practitioner"]).get(f"/contexts/{place.pk}/").content.decode()
+    assert "<svg" in page and page.count('class="cs-map__ward"') == 2
+    assert "in Eastbrook ward" in page
+
+
+def test_without_ward_boundaries_the_page_gives_the_position_in_words(
+    client_for, personas, settings
+) -> None:
+    settings.WARD_BOUNDARIES_FILE = ""
+    place = make_location(personas["practitioner"])
+    page = client_for(personas["practitioner"]).get(f"/contexts/{place.pk}/").content.decode()
+    assert "<svg" not in page and "centred on 51.75000, -1.20000" in page
