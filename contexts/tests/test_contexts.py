@@ -79,7 +79,7 @@ def test_peer_maps_can_name_friends_by_initials_only(personas: dict[str, User]) 
 def _wards_file(tmp_path) -> str:
     import json
 
-    def square(name: str, west: float) -> dict:
+    def square(name: str, west: float) -> dict[str, object]:
         ring = [[west, 51.0], [west + 0.1, 51.0], [west + 0.1, 51.1], [west, 51.1], [west, 51.0]]
         return {
             "type": "Feature",
