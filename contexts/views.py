@@ -17,7 +17,7 @@ from contexts.maps import location_map
 from contexts.models import Context, ContextKind
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
-from events.chronology import context_chronology
+from events.chronology import CHRONOLOGY_PAGE, context_chronology
 from events.forms import ChronologyFilterForm
 from people.forms import PersonSearchForm
 from people.models import Person
@@ -95,7 +95,8 @@ def chronology(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = selectors.get_context_for_viewer(viewer=request.user, pk=pk)
     form = ChronologyFilterForm(request.GET or None)
     entries = context_chronology(viewer=request.user, context=context, filters=form.to_filter())
-    page = _page_context(request, context, "chronology") | {"form": form, "entries": entries}
+    listing = Paginator(entries, CHRONOLOGY_PAGE).get_page(request.GET.get("page"))
+    page = _page_context(request, context, "chronology") | {"form": form, "page": listing}
     return render(request, "contexts/chronology.html", page)
 
 

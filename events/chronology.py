@@ -23,6 +23,7 @@ from people.models import Association, Person
 from people.selectors import visible_people
 
 LIMIT = 200
+CHRONOLOGY_PAGE = 50
 ENTRY_TYPES = [
     *EventKind.choices,
     ("association", "Association recorded"),

@@ -153,8 +153,10 @@ def person_search(
                 if score > hit.score:
                     hit.score, hit.matched_name = score, entry.name
             label = "Name" if entry.kind == PersonName.Kind.LEGAL else entry.get_kind_display()
-            if f"{label} matches" not in hit.reasons:
-                hit.reasons.append(f"{label} matches")
+            exact = normalised in (entry.normalised, *entry.normalised.split())
+            reason = f"{label} {'matches' if exact else 'is similar'}"
+            if reason not in hit.reasons:
+                hit.reasons.append(reason)
 
     if date_of_birth:
         for hit in candidates.values():

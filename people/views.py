@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from access.guard import authorize
 from access.policy import requires
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
-from events.chronology import person_chronology
+from events.chronology import CHRONOLOGY_PAGE, person_chronology
 from events.forms import ChronologyFilterForm
 from people import selectors, services
 from people.forms import (
@@ -115,7 +116,9 @@ def profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context["identifiers"] = selectors.identifiers_for_viewer(viewer=request.user, person=person)
     context["names"] = [n for n in person.names.all() if n.kind != "legal"]
     context["addresses"] = list(person.addresses.all())
-    context["shares"] = person.shares.select_related("agency").order_by("granted_at")
+    context["shares"] = (
+        person.shares.exclude(route="holder").select_related("agency").order_by("granted_at")
+    )
     return render(request, "people/profile.html", context)
 
 
@@ -124,7 +127,8 @@ def chronology(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_viewer(viewer=request.user, pk=pk)
     form = ChronologyFilterForm(request.GET or None)
     entries = person_chronology(viewer=request.user, person=person, filters=form.to_filter())
-    context = _person_context(request, person, "chronology") | {"form": form, "entries": entries}
+    page = Paginator(entries, CHRONOLOGY_PAGE).get_page(request.GET.get("page"))
+    context = _person_context(request, person, "chronology") | {"form": form, "page": page}
     return render(request, "people/chronology.html", context)
 
 

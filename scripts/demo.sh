@@ -8,6 +8,10 @@ export CONTEXTSAFE_MODE=demo
 export CONTEXTSAFE_PARTNERSHIP_NAME="${CONTEXTSAFE_PARTNERSHIP_NAME:-Brackenmoor Partnership}"
 echo "==> Preparing the demo database (var/demo.sqlite3)"
 .venv/bin/python manage.py migrate --no-input -v 0
+.venv/bin/python manage.py demo_setup > /dev/null
+echo "==> Generating the fictional borough (first run only)"
+.venv/bin/python manage.py generate_borough --scale demo | tail -1
+.venv/bin/python manage.py demo_wards
 .venv/bin/python manage.py demo_setup
 echo "==> Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec .venv/bin/gunicorn contextsafe.wsgi:application --config contextsafe/gunicorn.conf.py --bind 127.0.0.1:8000
