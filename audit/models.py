@@ -32,6 +32,12 @@ RECORD_KINDS = {
     "audit.accessevent": "Audit trail",
     "audit.chain": "Audit chain",
     "view": "Page",
+    "people.person": "Person",
+    "people.association": "Association",
+    "people.accessrequest": "Access request",
+    "contexts.context": "Place or group",
+    "events.event": "Event",
+    "demo.borough": "Fictional data set",
 }
 
 

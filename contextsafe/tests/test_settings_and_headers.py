@@ -21,13 +21,9 @@ PRODUCTION_ENV = {
 
 
 def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(
-            ("CONTEXTSAFE_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
-        )
-    }
+    # The subprocess sees only what a real deployment would: no test or browser-test settings.
+    leaked = ("CONTEXTSAFE_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(leaked)}
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

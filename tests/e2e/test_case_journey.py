@@ -34,7 +34,9 @@ def fill_date(page: Page, legend: str, day: dt.date) -> None:
     group.get_by_label("Year").fill(str(day.year))
 
 
-def test_person_place_group_links_and_an_event_on_both_chronologies(page: Page, live_server, personas) -> None:
+def test_person_place_group_links_and_an_event_on_both_chronologies(
+    page: Page, live_server, personas
+) -> None:
     base = live_server.url
     sign_in(page, base, personas["practitioner"])
 
@@ -52,7 +54,9 @@ def test_person_place_group_links_and_an_event_on_both_chronologies(page: Page, 
     page.get_by_label("Known as").fill("Ty")
     fill_date(page, "Date of birth", timezone.localdate() + dt.timedelta(days=10))
     page.get_by_role("button", name="Create record").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Date of birth must be today or in the past")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Date of birth must be today or in the past"
+    )
     expect(page.get_by_label("Known as")).to_have_value("Ty")
     screenshot(page, "11-person-error")
     fill_date(page, "Date of birth", dt.date(2011, 6, 2))
@@ -68,7 +72,9 @@ def test_person_place_group_links_and_an_event_on_both_chronologies(page: Page, 
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Name").fill("Chicken shop, Larkspur Parade")
     page.get_by_label("Type of location").select_option("shop_takeaway")
-    page.get_by_label("Map position or area (GeoJSON)").fill('{"type": "Point", "coordinates": [-0.91, 52.2]}')
+    page.get_by_label("Map position or area (GeoJSON)").fill(
+        '{"type": "Point", "coordinates": [-0.91, 52.2]}'
+    )
     page.get_by_role("button", name="Save record").click()
     expect(page.locator(".moj-identity-bar__title")).to_have_text("Chicken shop, Larkspur Parade")
     shop_url = page.url
@@ -102,7 +108,9 @@ def test_person_place_group_links_and_an_event_on_both_chronologies(page: Page, 
     page.get_by_label("Time").fill("22:15")
     page.get_by_label("Harmed or at risk").check()
     page.get_by_label("Location (optional)").select_option(label="Chicken shop, Larkspur Parade")
-    page.get_by_label("What happened", exact=True).fill("Seen with two older males after 10pm; appeared anxious.")
+    page.get_by_label("What happened", exact=True).fill(
+        "Seen with two older males after 10pm; appeared anxious."
+    )
     page.get_by_label("Child criminal exploitation").check()
     page.get_by_role("button", name="Record event").click()
     timeline = page.locator(".moj-timeline")
@@ -112,7 +120,9 @@ def test_person_place_group_links_and_an_event_on_both_chronologies(page: Page, 
 
     page.goto(shop_url)
     page.get_by_role("link", name="Chronology").click()
-    expect(page.locator(".moj-timeline")).to_contain_text("Seen with two older males after 10pm; appeared anxious.")
+    expect(page.locator(".moj-timeline")).to_contain_text(
+        "Seen with two older males after 10pm; appeared anxious."
+    )
     expect(page.locator(".moj-timeline")).to_contain_text("Tyler Brook (Ty)")
     screenshot(page, "15-place-chronology")
 
