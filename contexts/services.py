@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -99,6 +100,10 @@ def context_update(
     return context
 
 
+def initials_only(context: Context) -> bool:
+    return context.kind == ContextKind.PEER_GROUP and settings.PEER_GROUP_MEMBERS == "initials"
+
+
 @transaction.atomic
 def context_link_create(
     *,
@@ -115,6 +120,12 @@ def context_link_create(
 ) -> ContextLink:
     if person is None and not initials.strip():
         raise ValidationError({"person": "Choose a person or give their initials"})
+    if person is not None and initials_only(context):
+        raise ValidationError(
+            {
+                "initials": "This partnership records peer-group members by initials only. Give their initials."
+            }
+        )
     if started_on and ended_on and ended_on < started_on:
         raise ValidationError(
             {"ended_on": "The end date must be the same as or after the start date"}

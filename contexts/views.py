@@ -186,5 +186,6 @@ def link_person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "search_form": search_form,
         "hits": hits,
+        "initials_only": services.initials_only(context),
     }
     return render(request, "contexts/link_form.html", page)

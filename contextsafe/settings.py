@@ -329,6 +329,12 @@ WARD_BOUNDARIES_FILE = os.environ.get(
     "CONTEXTSAFE_WARD_BOUNDARIES", str(VAR_DIR / "wards.geojson") if DEMO_MODE else ""
 )
 
+# Peer groups: may members be linked as records ("records"), or only by initials ("initials"),
+# as some partnerships decide for peer maps made with young people (domain.md §1.4)?
+PEER_GROUP_MEMBERS = os.environ.get("CONTEXTSAFE_PEER_GROUP_MEMBERS", "records")
+if PEER_GROUP_MEMBERS not in {"records", "initials"}:
+    raise ImproperlyConfigured("CONTEXTSAFE_PEER_GROUP_MEMBERS must be 'records' or 'initials'")
+
 SERVICE_NAME = "ContextSafe"
 # Links in emails (password set-up and reset) need the address people reach the service at.
 if PRODUCTION:

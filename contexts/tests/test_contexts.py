@@ -118,3 +118,42 @@ def test_without_ward_boundaries_the_page_gives_the_position_in_words(
     place = make_location(personas["practitioner"])
     page = client_for(personas["practitioner"]).get(f"/contexts/{place.pk}/").content.decode()
     assert "<svg" not in page and "centred on 51.75000, -1.20000" in page
+
+
+def test_a_partnership_can_keep_peer_group_members_to_initials(personas, settings) -> None:
+    settings.PEER_GROUP_MEMBERS = "initials"
+    worker = personas["practitioner"]
+    group = make_location(
+        worker, kind="peer_group", name="Year 10 friends", location_type="", geometry=""
+    )
+    child = make_person(worker)
+    with pytest.raises(ValidationError, match="by initials only"):
+        context_link_create(
+            actor=worker,
+            context=group,
+            kind="member_of",
+            person=child,
+            source="Peer map",
+            reliability="reported",
+        )
+    link = context_link_create(
+        actor=worker,
+        context=group,
+        kind="member_of",
+        initials="JK",
+        source="Peer map",
+        reliability="reported",
+    )
+    assert link.person is None
+    place = make_location(worker)
+    assert (
+        context_link_create(
+            actor=worker,
+            context=place,
+            kind="frequents",
+            person=child,
+            source="School",
+            reliability="reported",
+        ).person
+        == child
+    )
