@@ -123,7 +123,10 @@ def context_link_create(
     if person is not None and initials_only(context):
         raise ValidationError(
             {
-                "initials": "This partnership records peer-group members by initials only. Give their initials."
+                "initials": (
+                    "This partnership records peer-group members by initials only. "
+                    "Give their initials."
+                )
             }
         )
     if started_on and ended_on and ended_on < started_on:
