@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse
 
+from contextsafe.lib.request_cache import request_scope
+
 
 @dataclass(frozen=True)
 class RequestOrigin:
@@ -39,5 +41,5 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         origin = RequestOrigin(get_client_ip_address(request), request.path[:500])
-        with request_origin(origin):
+        with request_origin(origin), request_scope():
             return self.get_response(request)

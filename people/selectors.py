@@ -15,6 +15,7 @@ from access.predicates import IDENTIFIER_AGENCY_KINDS
 from access.roles import CASE_WORK_ROLES
 from audit.models import AccessAction
 from audit.services import audit_record
+from contextsafe.lib.request_cache import request_cache
 from people.models import (
     AccessRequest,
     Association,
@@ -34,10 +35,17 @@ def _live_shares(user: Any) -> QuerySet[RecordShare]:
 
 
 def share_exists(*, user: Any, person: Person, editable: bool = False) -> bool:
+    cache = request_cache()
+    key = ("share", user.pk, person.pk, editable)
+    if cache is not None and key in cache:
+        return bool(cache[key])
     shares = _live_shares(user).filter(person=person)
     if editable:
         shares = shares.exclude(route=RecordShare.Route.BREAK_GLASS)
-    return shares.exists()
+    found = shares.exists()
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def visible_people(viewer: Any) -> QuerySet[Person]:
@@ -64,7 +72,11 @@ def get_person_for_viewer(
 
 def identifiers_for_viewer(*, viewer: Any, person: Person) -> list[PersonIdentifier]:
     kinds = {s for s, allowed in IDENTIFIER_AGENCY_KINDS.items() if viewer.agency.kind in allowed}
-    return list(person.identifiers.filter(scheme__in=kinds).order_by("scheme"))
+    # A person has a handful of identifiers: filter here, not with scheme IN (...), which the
+    # planner may answer from the (scheme, value) index across every person.
+    return sorted(
+        (i for i in person.identifiers.all() if i.scheme in kinds), key=lambda i: i.scheme
+    )
 
 
 @dataclass(frozen=True)

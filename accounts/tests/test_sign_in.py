@@ -161,11 +161,24 @@ def test_sign_out_ends_the_session(client_for, personas: dict[str, User]) -> Non
 
 def test_an_idle_session_expires(client_for, personas: dict[str, User], settings) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     client = client_for(personas["practitioner"])
     assert client.get("/").status_code == 200
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     assert client.get("/")["Location"].startswith("/sign-in/")
+
+
+def test_activity_keeps_a_session_alive_without_a_write_on_every_page(
+    client_for, personas: dict[str, User], settings
+) -> None:
+    client = client_for(personas["practitioner"])
+    client.get("/")
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    Session.objects.update(expire_date=soon)
+    client.get("/")
+    assert Session.objects.get().expire_date == soon, "touched less than a minute ago: no write"
+    settings.SESSION_TOUCH_SECONDS = 0
+    client.get("/")
+    assert Session.objects.get().expire_date > timezone.now() + dt.timedelta(minutes=29)
 
 
 def test_a_deactivated_account_cannot_sign_in(client: Client, personas: dict[str, User]) -> None:

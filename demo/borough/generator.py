@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from accounts.models import Agency, Team, User
 from audit.models import AccessAction
@@ -375,6 +375,14 @@ class _Writer:
         return Planted(hotspots, groups)
 
 
+def _refresh_planner_statistics() -> None:
+    """After a bulk load PostgreSQL has no statistics until autovacuum gets round to it, and plans
+    a two-row lookup as a scan of thousands; analyse now, as any bulk import should."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def generate(scale: str, seed: int = DEFAULT_SEED, stdout: Writer | None = None) -> BoroughSummary:
     """Generate the fictional borough at this scale from this seed, into an empty case load."""
     if scale not in SCALES:
@@ -390,6 +398,7 @@ def generate(scale: str, seed: int = DEFAULT_SEED, stdout: Writer | None = None)
     writer.associations()
     writer.context_links()
     writer.events()
+    _refresh_planner_statistics()
     counts = dict(sorted(writer.counts.items()))
     audit_record(
         actor=None,
