@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 
 class PasswordBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        # Nearly every page shows or audits the user's agency: load it with the user.
+        user_model = get_user_model()
+        user = user_model._default_manager.select_related("agency").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return False
 

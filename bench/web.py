@@ -210,8 +210,9 @@ def under_load(name: str, paths: list[str], cookie: str, seconds: int, connectio
     )
     out = result.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    distribution = out.split("Latency Distribution", 1)[1]
+    p50 = re.search(r"50%\s+(\S+)", distribution).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", distribution).group(1)  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return Load(name, rps, p50, p99, errors.group(1) if errors else "0")
 
