@@ -8,7 +8,6 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Agency
-from contexts.models import Context, ContextKind
 from contextsafe.forms import GovukDateField, GovukForm
 from events.chronology import ENTRY_TYPES, ChronologyFilter
 from events.models import EventKind, HarmType, ParticipantRole, Sensitivity
@@ -70,16 +69,11 @@ class EventForm(GovukForm):
             "Record each person's own role, so a child harmed is never shown as causing harm."
         ),
     )
-    location = forms.ModelChoiceField(
-        label="Location",
-        queryset=Context.objects.filter(kind=ContextKind.LOCATION).order_by("name"),
-        required=False,
-        empty_label="Not at a recorded location",
-    )
     place_description = forms.CharField(
-        label="Or describe the place",
+        label="Describe the place",
         max_length=300,
         required=False,
+        help_text="If it is not a recorded location, or to say exactly where",
         widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}),
     )
     narrative = forms.CharField(
@@ -103,11 +97,8 @@ class EventForm(GovukForm):
 
     def __init__(self, *args: Any, with_role: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.with_role = with_role
         if not with_role:
             del self.fields["role"]
-            self.fields["location"].required = True
-            self.fields["location"].error_messages["required"] = "Choose the location"
 
     def clean_occurred_time(self) -> dt.time | None:
         raw = str(self.cleaned_data.get("occurred_time") or "").strip()

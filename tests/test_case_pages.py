@@ -388,3 +388,37 @@ def test_profile_and_chronology_cost_the_same_whatever_the_record_size(
     assert Event.objects.count() == 16
     after = [_queries(client, u) for u in urls]
     assert after == before
+
+
+def test_the_event_form_finds_locations_by_search(client_for, personas, story) -> None:
+    child, _adult, shop = story
+    worker = personas["practitioner"]
+    make_location(
+        worker, kind="peer_group", name="Chicken shop regulars", location_type="", geometry=""
+    )
+    client = client_for(worker)
+    page = client.get(f"/events/new/?person={child.pk}&place=chicken").content.decode()
+    results = page.split('data-testid="location-results"', 1)[1].split("</ul>", 1)[0]
+    assert "Chicken shop, Market Street" in results
+    assert "regulars" not in results, "only locations, not peer groups"
+    chosen = client.get(f"/events/new/?person={child.pk}&location={shop.pk}").content.decode()
+    assert "At <strong>Chicken shop, Market Street</strong>" in chosen
+
+
+def test_an_event_recorded_from_nowhere_must_name_its_place(client_for, personas) -> None:
+    page = (
+        client_for(personas["practitioner"])
+        .post(
+            "/events/new/",
+            {
+                "kind": "sighting",
+                **date_fields("occurred_on", dt.date(2026, 1, 5)),
+                "narrative": "Group gathering after dark.",
+                "sensitivity": "standard",
+            },
+        )
+        .content.decode()
+    )
+    assert "Choose the location this event happened at" in page
+    assert "Group gathering after dark." in page
+    assert not Event.objects.exists()

@@ -103,11 +103,16 @@ def test_person_place_group_links_and_an_event_on_both_chronologies(
 
     page.goto(person_url)
     page.get_by_role("link", name="Record an event").click()
+    page.get_by_label("Find a recorded location (optional)").fill("larkspur")
+    page.get_by_role("button", name="Find location").click()
+    page.get_by_test_id("location-results").get_by_role(
+        "link", name="Chicken shop, Larkspur Parade"
+    ).click()
+    expect(page.get_by_test_id("chosen-location")).to_contain_text("Chicken shop, Larkspur Parade")
     page.get_by_label("What happened?").select_option("sighting")
     fill_date(page, "Date", timezone.localdate() - dt.timedelta(days=1))
     page.get_by_label("Time").fill("22:15")
     page.get_by_label("Harmed or at risk").check()
-    page.get_by_label("Location (optional)").select_option(label="Chicken shop, Larkspur Parade")
     page.get_by_label("What happened", exact=True).fill(
         "Seen with two older males after 10pm; appeared anxious."
     )
