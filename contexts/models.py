@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Agency, Team
-from people.codes import Reliability
-from people.models import Person
+from accounts.models import Team
+from people.models import ObservedLink, Person
 
 
 class ContextKind(models.TextChoices):
@@ -95,8 +94,8 @@ class ContextLinkKind(models.TextChoices):
     EXPLOITED_AT = "exploited_at", "Exploited at or through"
 
 
-class ContextLink(models.Model):
-    """A person seen in or linked to a context, with the source and how reliable it is.
+class ContextLink(ObservedLink):
+    """A person seen in or linked to a context.
 
     A peer map made with a young person may name friends by initials only: then ``person`` is
     empty and ``initials`` says who.
@@ -108,31 +107,15 @@ class ContextLink(models.Model):
     )
     initials = models.CharField(max_length=10, blank=True)
     kind = models.CharField(max_length=30, choices=ContextLinkKind.choices)
-    started_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=300)
-    reliability = models.CharField(max_length=20, choices=Reliability.choices)
-    notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recording_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ObservedLink.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(person__isnull=False) | ~Q(initials=""),
                 name="context_link_names_someone",
                 violation_error_message="Choose a person or give their initials",
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True)
-                | Q(started_on__isnull=True)
-                | Q(ended_on__gte=F("started_on")),
-                name="context_link_dates_in_order",
-            ),
+            ObservedLink.dates_in_order("context_link_dates_in_order"),
         ]
         indexes = [
             models.Index(fields=["context"], name="ctxlink_context_idx"),

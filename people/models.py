@@ -218,12 +218,13 @@ class AccessRequest(models.Model):
         return f"Access request {self.pk} ({self.status})"
 
 
-class Association(models.Model):
-    """An observed link between two people, with its source and how reliable it is."""
+class ObservedLink(models.Model):
+    """What every link between people, or between a person and a context, carries.
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="associations_out")
-    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="associations_in")
-    kind = models.CharField(max_length=30, choices=AssociationKind.choices)
+    Contextual Safeguarding guidance warns that association must not be "used as fact": a link is
+    an observation with a source, a reliability grade, dates, and who recorded it for which agency.
+    """
+
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     source = models.CharField(
@@ -238,19 +239,34 @@ class Association(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+    @staticmethod
+    def dates_in_order(name: str) -> models.CheckConstraint:
+        return models.CheckConstraint(
+            condition=Q(ended_on__isnull=True)
+            | Q(started_on__isnull=True)
+            | Q(ended_on__gte=F("started_on")),
+            name=name,
+        )
+
+
+class Association(ObservedLink):
+    """An observed link between two people."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="associations_out")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="associations_in")
+    kind = models.CharField(max_length=30, choices=AssociationKind.choices)
+
+    class Meta(ObservedLink.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(person=F("other")),
                 name="association_not_with_self",
                 violation_error_message="A person cannot be associated with themself",
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True)
-                | Q(started_on__isnull=True)
-                | Q(ended_on__gte=F("started_on")),
-                name="association_dates_in_order",
-            ),
+            ObservedLink.dates_in_order("association_dates_in_order"),
         ]
         indexes = [
             models.Index(fields=["person"], name="assoc_person_idx"),

@@ -136,7 +136,13 @@ class Migration(migrations.Migration):
                 ),
                 ("started_on", models.DateField(blank=True, null=True)),
                 ("ended_on", models.DateField(blank=True, null=True)),
-                ("source", models.CharField(max_length=300)),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="Who or what told us, for example 'school DSL' or 'police report'",
+                        max_length=300,
+                    ),
+                ),
                 (
                     "reliability",
                     models.CharField(
