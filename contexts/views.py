@@ -24,7 +24,7 @@ from people.models import Person
 from people.selectors import person_search
 
 
-def _teams(request: AuthenticatedHttpRequest) -> Any:
+def _teams() -> Any:
     return (
         Team.objects.filter(is_active=True)
         .select_related("agency")
@@ -56,7 +56,7 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "contexts/choose_kind.html", {"form": kind_form})
     own_team = request.user.teams.filter(agency=request.user.agency).first()
     form = ContextForm(
-        request.POST or None, kind=kind, teams=_teams(request), initial={"owning_team": own_team}
+        request.POST or None, kind=kind, teams=_teams(), initial={"owning_team": own_team}
     )
     if request.method == "POST" and form.is_valid():
         outcome = save_form(
@@ -121,7 +121,7 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         initial["geometry"] = json.dumps(context.geometry)
 
     def build(data: Any) -> ContextForm:
-        return ContextForm(data, kind=context.kind, teams=_teams(request), initial=initial)
+        return ContextForm(data, kind=context.kind, teams=_teams(), initial=initial)
 
     form, conflict = build(request.POST or None), None
     if request.method == "POST" and form.is_valid():

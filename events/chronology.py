@@ -15,7 +15,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Agency
 from contexts.models import Context, ContextLink
 from events.models import Event, EventKind, EventParticipant
 from events.selectors import visible_events
@@ -246,7 +245,3 @@ def _in_window(when: dt.datetime, f: ChronologyFilter) -> bool:
     if f.date_from and when < _start(f.date_from):
         return False
     return not (f.date_to and when >= _start(f.date_to + dt.timedelta(days=1)))
-
-
-def agencies_for_filter() -> QuerySet[Agency]:
-    return Agency.objects.order_by("name")

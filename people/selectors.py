@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -260,7 +260,3 @@ def pending_access_requests(*, viewer: Any) -> QuerySet[AccessRequest]:
         .select_related("person", "requested_by__agency")
         .order_by("created_at")
     )
-
-
-def person_profile_prefetch() -> list[Prefetch[Any]]:
-    return [Prefetch("names", queryset=PersonName.objects.order_by("kind", "name"))]

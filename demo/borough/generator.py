@@ -129,6 +129,20 @@ def _person(row: PersonRow, ids: _Partnership) -> Person:
     )
 
 
+def _evidence(row: Any, ids: _Partnership) -> dict[str, Any]:
+    """The fields every ObservedLink carries: dates, source, reliability, who recorded it."""
+    return {
+        "started_on": row.started_on,
+        "ended_on": row.ended_on,
+        "source": row.source,
+        "reliability": row.reliability,
+        "notes": row.notes,
+        "recorded_by_id": ids.users[row.recorded_by],
+        "recording_agency_id": ids.agencies[row.agency],
+        "created_at": row.created_at,
+    }
+
+
 class _Writer:
     def __init__(self, world: World, ids: _Partnership, out: Writer | None) -> None:
         self.world = world
@@ -276,14 +290,7 @@ class _Writer:
                             person_id=pks[r.person],
                             other_id=pks[r.other],
                             kind=r.kind,
-                            started_on=r.started_on,
-                            ended_on=r.ended_on,
-                            source=r.source,
-                            reliability=r.reliability,
-                            notes=r.notes,
-                            recorded_by_id=ids.users[r.recorded_by],
-                            recording_agency_id=ids.agencies[r.agency],
-                            created_at=r.created_at,
+                            **_evidence(r, ids),
                         )
                         for r in rows
                     ],
@@ -303,14 +310,7 @@ class _Writer:
                             person_id=pks[r.person] if r.person is not None else None,
                             initials=r.initials,
                             kind=r.kind,
-                            started_on=r.started_on,
-                            ended_on=r.ended_on,
-                            source=r.source,
-                            reliability=r.reliability,
-                            notes=r.notes,
-                            recorded_by_id=ids.users[r.recorded_by],
-                            recording_agency_id=ids.agencies[r.agency],
-                            created_at=r.created_at,
+                            **_evidence(r, ids),
                         )
                         for r in rows
                     ],
