@@ -94,3 +94,30 @@ can_view_person = rules.predicate(_may_view_person, name="can_view_person")
 can_edit_person = rules.predicate(_may_edit_person, name="can_edit_person")
 can_view_identifier = rules.predicate(_may_view_identifier, name="can_view_identifier")
 can_view_event = rules.predicate(_may_view_event, name="can_view_event")
+
+
+# --- records about a child or a context (contacts, assessments, meetings, consultations ...) ----
+# A record about a person is seen by whoever may open that person's record, and always by the
+# agency that wrote it (a school sees the contact it sent even if the child's record is held by
+# children's social care). A record about a context is a partnership record, like the context.
+def _about_visible(user: Any, record: Any, *, editable: bool) -> bool:
+    if record is None or not _does_case_work(user) or user.agency_id is None:
+        return False
+    if getattr(record, "recording_agency_id", None) == user.agency_id:
+        return True
+    person = getattr(record, "person", None) if getattr(record, "person_id", None) else None
+    if person is not None:
+        return _shares_person(user, person, editable=editable)
+    return getattr(record, "context_id", None) is not None
+
+
+def _may_view_record_about(user: Any, record: Any) -> bool:
+    return _about_visible(user, record, editable=False)
+
+
+def _may_edit_record_about(user: Any, record: Any) -> bool:
+    return _about_visible(user, record, editable=True)
+
+
+can_view_record_about = rules.predicate(_may_view_record_about, name="can_view_record_about")
+can_edit_record_about = rules.predicate(_may_edit_record_about, name="can_edit_record_about")

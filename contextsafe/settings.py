@@ -131,6 +131,11 @@ INSTALLED_APPS = [
     "people",
     "contexts",
     "events",
+    "frontdoor",
+    "assessments",
+    "missing",
+    "meetings",
+    "casework",
     "core",
     "demo",
 ]

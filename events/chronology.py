@@ -1,13 +1,16 @@
 """Multi-agency chronologies for a person or a context, built from every record that has a date.
 
-Later record types (contacts, assessments, meetings, plans) add a source function here. Each source
-returns at most ``limit`` entries, newest first, so a busy hotspot's page costs the same as a quiet
-one; filtering by date reaches further back.
+Events, associations and context links are built in here. Other apps (contacts, assessments,
+missing episodes, meetings ...) register a ``ChronologySource`` from their ``AppConfig.ready()``
+so that this module never imports them. Each source returns at most ``LIMIT`` entries, newest
+first, so a busy hotspot's page costs the same as a quiet one; filtering by date reaches further
+back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +42,7 @@ class ChronologyFilter:
     date_to: dt.date | None = None
 
 
-def _start(day: dt.date) -> dt.datetime:
+def start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
@@ -58,15 +61,58 @@ class ChronologyEntry:
     link: str = ""
 
 
-def _dated(qs: QuerySet[Any], column: str, f: ChronologyFilter) -> QuerySet[Any]:
+SourceFunction = Callable[[Any, Any, ChronologyFilter], list[ChronologyEntry]]
+
+
+@dataclass(frozen=True)
+class ChronologySource:
+    """Entries from another app: ``for_person(viewer, person, filters)`` and/or ``for_context``.
+
+    A source must show only what the viewer may see, honour every field of the filter (use
+    ``wants``, ``dated`` and ``in_window``), and return at most ``LIMIT`` entries.
+    """
+
+    name: str
+    entry_types: tuple[tuple[str, str], ...]
+    for_person: SourceFunction | None = None
+    for_context: SourceFunction | None = None
+
+
+_SOURCES: dict[str, ChronologySource] = {}
+
+
+def register_source(source: ChronologySource) -> None:
+    _SOURCES[source.name] = source
+
+
+def entry_types() -> list[tuple[str, str]]:
+    """Every type of entry a chronology can show, for the filter."""
+    extra = [t for source in _SOURCES.values() for t in source.entry_types]
+    return [*ENTRY_TYPES, *extra]
+
+
+def _registered(
+    viewer: Any, subject: Any, filters: ChronologyFilter, *, person: bool
+) -> list[ChronologyEntry]:
+    entries: list[ChronologyEntry] = []
+    for source in _SOURCES.values():
+        if filters.entry_type and filters.entry_type not in dict(source.entry_types):
+            continue
+        function = source.for_person if person else source.for_context
+        if function is not None:
+            entries += function(viewer, subject, filters)
+    return entries
+
+
+def dated(qs: QuerySet[Any], column: str, f: ChronologyFilter) -> QuerySet[Any]:
     if f.date_from:
-        qs = qs.filter(**{f"{column}__gte": _start(f.date_from)})
+        qs = qs.filter(**{f"{column}__gte": start_of(f.date_from)})
     if f.date_to:
-        qs = qs.filter(**{f"{column}__lt": _start(f.date_to + dt.timedelta(days=1))})
+        qs = qs.filter(**{f"{column}__lt": start_of(f.date_to + dt.timedelta(days=1))})
     return qs
 
 
-def _wants(f: ChronologyFilter, entry_type: str) -> bool:
+def wants(f: ChronologyFilter, entry_type: str) -> bool:
     return not f.entry_type or f.entry_type == entry_type
 
 
@@ -79,7 +125,7 @@ def _event_entries(
         events = events.filter(kind=f.entry_type)
     if f.agency_id:
         events = events.filter(recording_agency_id=f.agency_id)
-    events = _dated(events, "occurred_at", f)
+    events = dated(events, "occurred_at", f)
     rows = list(
         events.select_related("location", "recording_agency", "recorded_by")
         .prefetch_related(
@@ -126,11 +172,11 @@ def person_chronology(
 ) -> list[ChronologyEntry]:
     events = visible_events(viewer).filter(participants__person=person)
     entries = _event_entries(viewer, events, filters)
-    if _wants(filters, "association"):
+    if wants(filters, "association"):
         links = Association.objects.filter(Q(person=person) | Q(other=person))
         if filters.agency_id:
             links = links.filter(recording_agency_id=filters.agency_id)
-        links = _dated(links, "created_at", filters).select_related(
+        links = dated(links, "created_at", filters).select_related(
             "person", "other", "recording_agency", "recorded_by"
         )
         rows = list(links.order_by("-created_at")[:LIMIT])
@@ -154,19 +200,19 @@ def person_chronology(
                     byline=a.recorded_by.get_full_name(),
                 )
             )
-    if _wants(filters, "context_link"):
+    if wants(filters, "context_link"):
         clinks = ContextLink.objects.filter(person=person)
         if filters.agency_id:
             clinks = clinks.filter(recording_agency_id=filters.agency_id)
-        clinks = _dated(clinks, "created_at", filters).select_related(
+        clinks = dated(clinks, "created_at", filters).select_related(
             "context", "recording_agency", "recorded_by"
         )
         entries += [
             _context_link_entry(c, c.context.name) for c in clinks.order_by("-created_at")[:LIMIT]
         ]
     if (
-        _wants(filters, "record")
-        and _in_window(person.created_at, filters)
+        wants(filters, "record")
+        and in_window(person.created_at, filters)
         and (not filters.agency_id or filters.agency_id == person.holding_agency_id)
     ):
         entries.append(
@@ -178,6 +224,7 @@ def person_chronology(
                 agency=person.holding_agency.name,
             )
         )
+    entries += _registered(viewer, person, filters, person=True)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 
@@ -187,11 +234,11 @@ def context_chronology(
 ) -> list[ChronologyEntry]:
     events = visible_events(viewer).filter(location=context)
     entries = _event_entries(viewer, events, filters)
-    if _wants(filters, "context_link"):
+    if wants(filters, "context_link"):
         clinks = ContextLink.objects.filter(context=context)
         if filters.agency_id:
             clinks = clinks.filter(recording_agency_id=filters.agency_id)
-        clinks = _dated(clinks, "created_at", filters).select_related(
+        clinks = dated(clinks, "created_at", filters).select_related(
             "person", "recording_agency", "recorded_by"
         )
         rows = list(clinks.order_by("-created_at")[:LIMIT])
@@ -209,8 +256,8 @@ def context_chronology(
                 who = "A person whose record your agency cannot open"
             entries.append(_context_link_entry(c, who, from_context=True))
     if (
-        _wants(filters, "record")
-        and _in_window(context.created_at, filters)
+        wants(filters, "record")
+        and in_window(context.created_at, filters)
         and not filters.agency_id
     ):
         entries.append(
@@ -221,6 +268,7 @@ def context_chronology(
                 title="Context record opened",
             )
         )
+    entries += _registered(viewer, context, filters, person=False)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 
@@ -241,7 +289,7 @@ def _context_link_entry(
     )
 
 
-def _in_window(when: dt.datetime, f: ChronologyFilter) -> bool:
-    if f.date_from and when < _start(f.date_from):
+def in_window(when: dt.datetime, f: ChronologyFilter) -> bool:
+    if f.date_from and when < start_of(f.date_from):
         return False
-    return not (f.date_to and when >= _start(f.date_to + dt.timedelta(days=1)))
+    return not (f.date_to and when >= start_of(f.date_to + dt.timedelta(days=1)))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from contextsafe.forms import GovukDateField, GovukForm
-from events.chronology import ENTRY_TYPES, ChronologyFilter
+from events.chronology import ChronologyFilter, entry_types
 from events.models import EventKind, HarmType, ParticipantRole, Sensitivity
 
 
@@ -19,7 +19,7 @@ class ChronologyFilterForm(GovukForm):
         queryset=Agency.objects.order_by("name"), required=False, empty_label="All agencies"
     )
     entry_type = forms.ChoiceField(
-        label="Type", choices=[("", "Everything"), *ENTRY_TYPES], required=False
+        label="Type", choices=lambda: [("", "Everything"), *entry_types()], required=False
     )
     date_from = GovukDateField(label="From", required=False)
     date_to = GovukDateField(label="To", required=False)
