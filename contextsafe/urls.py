@@ -7,6 +7,11 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("contexts/", include("contexts.urls")),
     path("events/", include("events.urls")),
+    path("front-door/", include("frontdoor.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("missing/", include("missing.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("casework/", include("casework.urls")),
 ]
 
 handler400 = "contextsafe.errors.bad_request"

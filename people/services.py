@@ -430,3 +430,34 @@ def person_merge(*, actor: User, source: Person, target: Person, reason: str) ->
         changes={"merged_from": source.pk, "moved": moved},
     )
     return target
+
+
+@transaction.atomic
+def record_share(*, actor: User | None, person: Person, agency: Agency, reason: str) -> RecordShare:
+    """Share a person's record with another agency because the work needs it (a contact sent to
+    the front door, a key lead from another agency, a multi-agency meeting).
+
+    Does nothing if the agency can already open the record without an expiry. Audited with the
+    reason, as every grant of access is.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the record is being shared"})
+    existing = RecordShare.objects.filter(
+        person=person, agency=agency, user__isnull=True, expires_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    share = RecordShare.objects.create(
+        person=person,
+        agency=agency,
+        route=RecordShare.Route.SHARED,
+        reason=reason.strip(),
+        granted_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AccessAction.CHANGE,
+        obj=person,
+        reason=f"Record shared with {agency}: {reason.strip()}",
+    )
+    return share
