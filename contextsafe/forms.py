@@ -79,7 +79,7 @@ class GovukBoundField(forms.BoundField):
     def error_anchor(self) -> str:
         """The element the error summary links to: the first input of a group."""
         if self.kind == "date":
-            return f"{self.auto_id}_day"
+            return f"{self.auto_id}_0"  # MultiWidget numbers its boxes
         if self.kind in {"radios", "checkboxes"}:
             return f"{self.auto_id}_0"
         return self.auto_id

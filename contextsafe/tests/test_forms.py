@@ -30,7 +30,10 @@ def test_date_mistakes(day: str, month: str, year: str, error: str) -> None:
     assert form.errors["when"] == [error]
     html = str(form)
     assert "govuk-date-input" in html and "govuk-input--error" in html
-    assert form.error_summary_items()[0] == ("id_when_day", error)
+    anchor, message = form.error_summary_items()[0]
+    assert message == error
+    # The error summary must link to the first box as rendered, or the link goes nowhere.
+    assert f'id="{anchor}"' in html and f'for="{anchor}"' in html
 
 
 def test_a_real_date() -> None:
