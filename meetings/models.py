@@ -32,6 +32,8 @@ class StrategyMeeting(SubjectRecord):
         max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     concluded_at = models.DateTimeField(null=True, blank=True)
+    # The chair sends the summary and plan within 2 working days (Kingston & Richmond).
+    summary_sent_on = models.DateField("date the summary was sent", null=True, blank=True)
 
     class Meta(SubjectRecord.Meta):
         ordering = ["-held_at"]
@@ -148,6 +150,15 @@ class MarveReferral(SubjectRecord):
     class Meta(SubjectRecord.Meta):
         ordering = ["-referred_at"]
         indexes = [models.Index(fields=["status", "-referred_at"], name="marve_status_idx")]
+        constraints = [
+            *SubjectRecord.Meta.constraints,
+            # Concluding a meeting refers at most once, however often the button is pressed.
+            models.UniqueConstraint(
+                fields=["strategy_meeting"],
+                condition=models.Q(strategy_meeting__isnull=False),
+                name="marve_once_per_meeting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"MARVE referral {self.referred_at:%d %b %Y}"
