@@ -7,9 +7,32 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import Agency
+from accounts.models import Agency, AgencyKind
 from casework.subjects import SubjectRecord
+from events.models import HarmType
 from people.models import Person
+
+# The Home Office lists the First Responder Organisations that may refer to the NRM: police
+# forces, local authorities and named parts of the Home Office and the voluntary sector. Of this
+# partnership's agency kinds, the police and the local authority's children's social care are
+# first responders, and so is youth justice (youth justice services are local authority
+# services). Health (outside Northern Ireland), education, housing, community safety, the
+# voluntary sector in general and "other" are not: they ask a first responder to refer.
+FIRST_RESPONDER_KINDS = frozenset(
+    {AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.YOUTH_JUSTICE}
+)
+# The kinds of exploitation an NRM referral for a child records, from the harm list.
+NRM_EXPLOITATION_TYPES = (
+    HarmType.CCE,
+    HarmType.CSE,
+    HarmType.COUNTY_LINES,
+    HarmType.TRAFFICKING,
+    HarmType.OTHER,
+)
+NRM_REASONABLE_GROUNDS_WORKING_DAYS = 5
+NRM_CONCLUSIVE_GROUNDS_MIN_DAYS = 30
+# Devolved panels decide for children more than 100 days from their 18th birthday.
+NRM_DEVOLVED_MIN_DAYS_BEFORE_18 = 100
 
 
 class KeyLeadAllocation(SubjectRecord):
