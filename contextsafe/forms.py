@@ -41,10 +41,11 @@ def widget_kind(widget: forms.Widget) -> str:
         return "date"
     if isinstance(widget, forms.HiddenInput):
         return "hidden"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it must be tested first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.Select):
@@ -165,10 +166,13 @@ class GovukDateWidget(forms.MultiWidget):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         has_error = "govuk-input--error" in (attrs or {}).get("class", "")
-        labels = ["Day", "Month", "Year"]
-        for label, sub in zip(labels, context["widget"]["subwidgets"], strict=True):
+        # The field's own attrs replace each box's class when Django builds them, so the widths
+        # are set here, by position.
+        boxes = [("Day", "govuk-input--width-2"), ("Month", "govuk-input--width-2")]
+        boxes.append(("Year", "govuk-input--width-4"))
+        for (label, width), sub in zip(boxes, context["widget"]["subwidgets"], strict=True):
             sub["label"] = label
-            classes = ["govuk-input", "govuk-date-input__input", sub["attrs"].get("class", "")]
+            classes = ["govuk-input", "govuk-date-input__input", width]
             if has_error:
                 classes.append("govuk-input--error")
             sub["attrs"]["class"] = " ".join(c for c in classes if c)

@@ -40,3 +40,23 @@ def test_a_real_date() -> None:
     form = DateForm({"when_day": "7", "when_month": "3", "when_year": "2011"})
     assert form.is_valid()
     assert form.cleaned_data["when"] == dt.date(2011, 3, 7)
+
+
+def test_date_boxes_keep_their_widths() -> None:
+    html = str(DateForm())
+    assert html.count("govuk-input--width-2") == 2
+    assert html.count("govuk-input--width-4") == 1
+
+
+def test_multiple_choice_renders_checkboxes_not_radios() -> None:
+    from django import forms as django_forms
+
+    from contextsafe.forms import GovukForm
+
+    class PickForm(GovukForm):
+        colours = django_forms.MultipleChoiceField(
+            choices=[("r", "Red"), ("g", "Green")], widget=django_forms.CheckboxSelectMultiple
+        )
+
+    html = str(PickForm())
+    assert "govuk-checkboxes" in html and "govuk-radios" not in html
