@@ -281,3 +281,28 @@ class ScreeningDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.get_approval_display()})"
+
+
+class ScreeningTeam(models.Model):
+    """A team that screens contacts. The partnership chooses which; new contacts go to the
+    default one (set by an administrator on the timescales page)."""
+
+    team = models.OneToOneField(Team, on_delete=models.PROTECT, related_name="screening")
+    is_default = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_default", "team__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_default_screening_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}{' (contacts go here)' if self.is_default else ''}"
