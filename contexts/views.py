@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from access.guard import authorize
 from access.policy import requires
 from accounts.models import Team
+from casework.panels import context_panels
 from contexts import selectors, services
 from contexts.forms import ContextForm, ContextKindForm, ContextLinkForm, ContextSearchForm
 from contexts.maps import location_map
@@ -88,6 +89,15 @@ def profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     page["event_count"] = context.events.count()
     page["map"] = location_map(context.geometry, context.latitude, context.longitude)
     return render(request, "contexts/profile.html", page)
+
+
+@requires("contexts.view_context")
+def casework(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Contacts, assessments, meetings and leads for this place or group."""
+    context = selectors.get_context_for_viewer(viewer=request.user, pk=pk)
+    page = _page_context(request, context, "casework")
+    page["panels"] = context_panels(viewer=request.user, context=context)
+    return render(request, "contexts/casework.html", page)
 
 
 @requires("contexts.view_context")

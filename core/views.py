@@ -8,9 +8,11 @@ from django.views.decorators.http import require_POST
 
 from access.policy import public, requires
 from access.roles import Role
+from casework.selectors import my_caseload
 from contextsafe.http import AuthenticatedHttpRequest
 from core.selectors import unread_notifications
 from core.services import notifications_mark_read
+from core.worklist import work_links
 
 
 @requires("core.view_home")
@@ -24,6 +26,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "does_case_work": user.has_perm("people.search"),
         "decides_access": bool(user.role_set & {Role.TEAM_MANAGER, Role.CS_LEAD}),
         "notifications": unread_notifications(user=user),
+        "work_links": work_links(user),
+        "caseload": my_caseload(viewer=user),
     }
     return render(request, "core/home.html", context)
 

@@ -14,6 +14,7 @@ urlpatterns = [
         name="access-request-decide",
     ),
     path("<int:pk>/", views.profile, name="profile"),
+    path("<int:pk>/casework/", views.casework, name="casework"),
     path("<int:pk>/chronology/", views.chronology, name="chronology"),
     path("<int:pk>/associations/", views.associations, name="associations"),
     path("<int:pk>/associations/new/", views.association_add, name="association-add"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from access.guard import authorize
 from access.policy import requires
+from casework.panels import person_panels
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
 from events.chronology import CHRONOLOGY_PAGE, person_chronology
@@ -120,6 +121,15 @@ def profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         person.shares.exclude(route="holder").select_related("agency").order_by("granted_at")
     )
     return render(request, "people/profile.html", context)
+
+
+@requires("people.search")
+def casework(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Everything being done with and for this person, one card per area of work."""
+    person = selectors.get_person_for_viewer(viewer=request.user, pk=pk)
+    context = _person_context(request, person, "casework")
+    context["panels"] = person_panels(viewer=request.user, person=person)
+    return render(request, "people/casework.html", context)
 
 
 @requires("people.search")

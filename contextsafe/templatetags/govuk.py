@@ -25,6 +25,7 @@ PRIMARY_NAVIGATION = (
     NavItem("Home", "core:home", None, "core"),
     NavItem("People", "people:search", "people.search", "people"),
     NavItem("Places and groups", "contexts:list", "contexts.view_context", "contexts"),
+    NavItem("Front door", "frontdoor:contact_create", "frontdoor.add_contact", "frontdoor"),
     NavItem("Administration", "accounts:user-list", "accounts.manage_users", "manage"),
     NavItem("Audit trail", "audit:trail", "audit.view_trail", "audit"),
     NavItem("Your account", "accounts:account", None, "account"),

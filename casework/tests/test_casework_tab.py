@@ -1,0 +1,46 @@
+"""The Casework tab on a person's and a context's record gathers every area's card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import make_location, make_person
+
+
+@pytest.mark.django_db
+def test_person_casework_tab_shows_every_area(
+    personas: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
+    worker = personas["practitioner"]
+    child = make_person(worker, given_name="Jordan")
+    response = client_for(worker).get(reverse("people:casework", args=[child.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="casework-panel"' in html
+    assert "Strategy meetings" in html or "strategy meeting" in html.lower()
+    assert 'aria-current="page"' in html and ">Casework<" in html
+
+
+@pytest.mark.django_db
+def test_context_casework_tab_shows_every_area(
+    personas: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
+    worker = personas["practitioner"]
+    place = make_location(worker, name="Cobbett Street Takeaway")
+    response = client_for(worker).get(reverse("contexts:casework", args=[place.pk]))
+    assert response.status_code == 200
+    assert "strategy meeting" in response.content.decode().lower()
+
+
+@pytest.mark.django_db
+def test_another_agency_without_a_share_cannot_open_the_tab(
+    personas: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
+    child = make_person(personas["practitioner"], given_name="Jordan")
+    outsider = client_for(personas["police_practitioner"])
+    assert outsider.get(reverse("people:casework", args=[child.pk])).status_code == 404
