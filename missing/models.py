@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from contexts.models import Context
+from events.models import Event
 from people.models import Person
 
 RETURN_INTERVIEW_HOURS = 72
@@ -52,6 +53,11 @@ class MissingEpisode(models.Model):
     found_with_description = models.TextField("who the child was with", blank=True)
     safe_and_well_check_at = models.DateTimeField(null=True, blank=True)
     narrative = models.TextField(blank=True)
+    # The "found after going missing" event written at the found location, so the place's own
+    # chronology (and later its maps) shows it. Set once; never written twice for one episode.
+    found_event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recording_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -74,13 +80,17 @@ class MissingEpisode(models.Model):
 
     @property
     def duration(self) -> dt.timedelta | None:
-        return self.returned_at - self.went_missing_at if self.returned_at else None
+        if self.returned_at is None:
+            return None
+        # Python subtracts two times in the same zone by the wall clock: compare in UTC instead.
+        return self.returned_at.astimezone(dt.UTC) - self.went_missing_at.astimezone(dt.UTC)
 
     @property
     def interview_due_at(self) -> dt.datetime | None:
         if self.returned_at is None:
             return None
-        return self.returned_at + dt.timedelta(hours=RETURN_INTERVIEW_HOURS)
+        # In UTC, so that 72 hours are 72 real hours across a change of the clocks.
+        return self.returned_at.astimezone(dt.UTC) + dt.timedelta(hours=RETURN_INTERVIEW_HOURS)
 
 
 class ReturnHomeInterview(models.Model):
@@ -90,6 +100,7 @@ class ReturnHomeInterview(models.Model):
         MissingEpisode, on_delete=models.CASCADE, related_name="interview"
     )
     offered_at = models.DateTimeField()
+    offered_by = models.CharField("who offered it", max_length=200, blank=True)
     accepted = models.BooleanField(null=True)
     declined_reason = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
