@@ -11,6 +11,8 @@ from access.roles import Role
 from accounts.models import AgencyKind
 
 PARTNERSHIP_NAME = "Brackenmoor Safeguarding Children Partnership"
+# The team that screens contacts at the front door.
+SCREENING_TEAM = ("Brackenmoor Council Children's Services", "Single Point of Access")
 
 AGENCIES: dict[str, tuple[str, list[str]]] = {
     "Brackenmoor Council Children's Services": (
@@ -71,6 +73,15 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "Social worker, adolescent safeguarding",
         CSC,
         ("Adolescent Safeguarding Team",),
+        (Role.PRACTITIONER,),
+    ),
+    DemoUser(
+        "kofi.mensah",
+        "Kofi",
+        "Mensah",
+        "Social worker, Single Point of Access (front door)",
+        CSC,
+        ("Single Point of Access",),
         (Role.PRACTITIONER,),
     ),
     DemoUser(

@@ -8,7 +8,9 @@ from django.db import transaction
 
 from accounts import services as account_services
 from accounts.models import Agency, Team, User
-from demo.partnership import AGENCIES, DEMO_USERS, DemoUser
+from demo.partnership import AGENCIES, DEMO_USERS, SCREENING_TEAM, DemoUser
+from frontdoor.models import ScreeningTeam
+from frontdoor.services import screening_teams_set
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ def demo_partnership_load(*, password: str) -> list[DemoAccount]:
                 account_services.team_create(actor=None, agency=agency, name=team_name)
             )
             teams[(agency_name, team_name)] = team
+    if not ScreeningTeam.objects.exists():
+        screening_teams_set(
+            actor=None, teams=[teams[SCREENING_TEAM]], default=teams[SCREENING_TEAM]
+        )
     accounts = []
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()

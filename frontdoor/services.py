@@ -604,7 +604,7 @@ def timescales_set(*, actor: User, hours: dict[str, int]) -> list[ResponseTimesc
 
 
 @transaction.atomic
-def screening_teams_set(*, actor: User, teams: Iterable[Team], default: Team) -> None:
+def screening_teams_set(*, actor: User | None, teams: Iterable[Team], default: Team) -> None:
     """Say which teams screen contacts, and which one new contacts go to."""
     chosen = {t.pk: t for t in teams}
     if default.pk not in chosen:
