@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from casework import selectors as casework_selectors
-from contexts.models import Context
+from contexts.models import Context, ContextKind
 from frontdoor import selectors as frontdoor_selectors
 from meetings import selectors as meeting_selectors
+from missing import selectors as missing_selectors
 from people.models import Person
 
 
@@ -29,12 +30,19 @@ class _Source:
     app: str
     for_person: Callable[..., Any]
     for_context: Callable[..., Any]
+    context_kinds: frozenset[str] | None = None  # None: every kind of context
 
 
 def _sources() -> list[_Source]:
     return [
         _Source("casework", casework_selectors.person_panel, casework_selectors.context_panel),
         _Source("frontdoor", frontdoor_selectors.person_panel, frontdoor_selectors.context_panel),
+        _Source(
+            "missing",
+            missing_selectors.person_panel,
+            missing_selectors.context_panel,
+            context_kinds=frozenset({ContextKind.LOCATION}),
+        ),
         _Source("meetings", meeting_selectors.person_panel, meeting_selectors.context_panel),
     ]
 
@@ -52,4 +60,5 @@ def context_panels(*, viewer: Any, context: Context) -> list[Panel]:
             f"{s.app}/partials/_context_panel.html", s.for_context(viewer=viewer, context=context)
         )
         for s in _sources()
+        if s.context_kinds is None or context.kind in s.context_kinds
     ]

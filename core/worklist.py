@@ -36,6 +36,18 @@ WORK_LINKS = (
         "the front door's work queue, oldest deadline first.",
     ),
     WorkLink(
+        "Return home interviews due",
+        "missing:interviews",
+        "missing.view_interview_list",
+        "interviews to offer or complete within 72 hours of a child's return.",
+    ),
+    WorkLink(
+        "Threshold prompts",
+        "missing:prompts",
+        "missing.view_prompt_list",
+        "missing-episode rules that were met and need a decision.",
+    ),
+    WorkLink(
         "Questions for the CS lead",
         "casework:consultation_queue",
         "casework.answer_consultations",
@@ -58,6 +70,12 @@ WORK_LINKS = (
         "frontdoor:timescales",
         "frontdoor.manage_timescales",
         "how long the front door has to decide, by urgency.",
+    ),
+    WorkLink(
+        "Missing-episode threshold rules",
+        "missing:rules",
+        "missing.change_rules",
+        "when the service prompts a strategy discussion or a MARVE referral.",
     ),
 )
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ForeignObjectRel, ManyToManyRel
 from django.utils import timezone
 
 from access.roles import Role
@@ -378,6 +379,50 @@ def access_request_decide(
     return request
 
 
+# Apps whose records about a person move as a whole on merge; people, contexts and events are
+# moved field by field above because their rows can clash (two names, two roles in one event).
+_PERSON_RECORD_APPS = frozenset({"frontdoor", "assessments", "missing", "meetings", "casework"})
+
+
+def _move_case_records(source: Person, target: Person) -> dict[str, int]:
+    """Point every contact, assessment, episode, meeting, key lead ... at the record that stays.
+
+    Found from the model graph, so a new kind of record about a person cannot be forgotten.
+    A clash the database refuses (two current key leads, say) stops the merge with a reason.
+    """
+    moved: dict[str, int] = {}
+    for rel in Person._meta.get_fields(include_hidden=True):
+        if not isinstance(rel, ForeignObjectRel):
+            continue
+        model: Any = rel.related_model
+        # An auto-created many-to-many table is handled through its ManyToManyRel, below.
+        if model._meta.app_label not in _PERSON_RECORD_APPS or model._meta.auto_created:
+            continue
+        manager: Any
+        if isinstance(rel, ManyToManyRel):
+            through: Any = rel.through
+            mine = rel.field.m2m_reverse_field_name()
+            owner = rel.field.m2m_field_name()
+            already = through.objects.filter(**{mine: target}).values_list(owner, flat=True)
+            through.objects.filter(**{mine: source, f"{owner}__in": list(already)}).delete()
+            manager, name = through.objects, mine
+        else:
+            manager, name = model._default_manager, rel.field.name
+        try:
+            with transaction.atomic():
+                count = manager.filter(**{name: source}).update(**{name: target})
+        except IntegrityError as clash:
+            label = model._meta.verbose_name_plural
+            raise ValidationError(
+                f"Both records have {label} that cannot be combined (for example a current key "
+                "lead each). Resolve that on one record first, then merge."
+            ) from clash
+        if count:
+            key = f"{model._meta.app_label}.{model._meta.model_name}"
+            moved[key] = moved.get(key, 0) + count
+    return moved
+
+
 @transaction.atomic
 def person_merge(*, actor: User, source: Person, target: Person, reason: str) -> Person:
     """Fold a duplicate record into the one that stays. Everything moves; nothing is deleted.
@@ -412,6 +457,7 @@ def person_merge(*, actor: User, source: Person, target: Person, reason: str) ->
     clashing = EventParticipant.objects.filter(person=target).values_list("event_id", flat=True)
     EventParticipant.objects.filter(person=source, event_id__in=list(clashing)).delete()
     moved["events"] = EventParticipant.objects.filter(person=source).update(person=target)
+    moved |= _move_case_records(source, target)
     for share in source.shares.all():
         if not target.shares.filter(
             agency=share.agency, route=share.route, user=share.user
