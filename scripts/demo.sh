@@ -12,6 +12,8 @@ echo "==> Preparing the demo database (var/demo.sqlite3)"
 echo "==> Generating the fictional borough (first run only)"
 .venv/bin/python manage.py generate_borough --scale demo | tail -1
 .venv/bin/python manage.py demo_wards
+echo "==> Adding records at every stage from first contact to a decision (first run only)"
+.venv/bin/python manage.py demo_pathway
 .venv/bin/python manage.py demo_setup
 echo "==> Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec .venv/bin/gunicorn contextsafe.wsgi:application --config contextsafe/gunicorn.conf.py --bind 127.0.0.1:8000

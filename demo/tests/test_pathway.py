@@ -1,0 +1,74 @@
+"""The demo holds records at every stage of the pathway from first contact to a decision."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from assessments.models import AssessmentStatus, ContextAssessment, SingleAssessment
+from casework.models import Consultation, KeyLeadAllocation, NrmReferral
+from frontdoor.models import Contact, ContactStatus
+from meetings.models import MarveReferral, MeetingStatus, StrategyMeeting
+from missing.models import MissingEpisode, ReturnHomeInterview, ThresholdPrompt
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pathway(settings, tmp_path) -> str:
+    settings.DEMO_MODE = True
+    settings.OTP_REQUIRED = False
+    settings.VAR_DIR = tmp_path
+    call_command("demo_setup", stdout=_Null())
+    call_command("generate_borough", "--scale", "tiny", stdout=_Null())
+    out = _Capture()
+    call_command("demo_pathway", stdout=out)
+    return out.text
+
+
+class _Null:
+    def write(self, text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+class _Capture(_Null):
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+
+def test_every_stage_of_the_pathway_has_a_record(pathway: str) -> None:
+    assert "Kayden Pryce" in pathway
+    statuses = set(Contact.objects.values_list("status", flat=True))
+    assert {
+        ContactStatus.AWAITING_SCREENING,
+        ContactStatus.AWAITING_APPROVAL,
+        ContactStatus.DECIDED,
+    } <= statuses
+    assert Contact.objects.filter(context__isnull=False).exists()
+    single = set(SingleAssessment.objects.values_list("status", flat=True))
+    assert single == {s.value for s in AssessmentStatus}
+    context = set(ContextAssessment.objects.values_list("status", flat=True))
+    assert {AssessmentStatus.IN_PROGRESS, AssessmentStatus.COMPLETED} <= context
+    assert MissingEpisode.objects.filter(returned_at__isnull=True).exists()
+    assert ReturnHomeInterview.objects.filter(completed_at__isnull=True).exists()
+    assert ThresholdPrompt.objects.exists()
+    assert StrategyMeeting.objects.filter(status=MeetingStatus.CONCLUDED).exists()
+    assert MarveReferral.objects.exists()
+    assert NrmReferral.objects.exists()
+    assert Consultation.objects.filter(status="answered").exists()
+    assert Consultation.objects.filter(status="asked").exists()
+    assert KeyLeadAllocation.objects.filter(context__isnull=False).exists()
+
+
+def test_the_pathway_loads_once(pathway: str) -> None:
+    contacts = Contact.objects.count()
+    out = _Capture()
+    call_command("demo_pathway", stdout=out)
+    assert "already there" in out.text
+    assert Contact.objects.count() == contacts
