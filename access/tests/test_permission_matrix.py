@@ -9,6 +9,8 @@ from accounts.models import User
 from tests.factories import UserFactory
 
 EVERY_ROLE = [r.value for r in Role]
+CASE_WORK = {"practitioner", "team_manager", "cs_lead", "panel_chair"}
+DOING = {"practitioner", "team_manager", "cs_lead"}  # case work other than chairing panels
 # permission -> the roles that hold it. Every other role is refused.
 EXPECTED: dict[str, set[str]] = {
     "core.view_home": set(EVERY_ROLE),
@@ -18,6 +20,25 @@ EXPECTED: dict[str, set[str]] = {
     "accounts.change_user": {"administrator"},
     "audit.view_trail": {"auditor"},
     "audit.verify_chain": {"auditor"},
+    # Page-level permissions of the front-door-to-strategy-meeting pathway; object rules (which
+    # child, which agency) are tested in each app's test_access.py.
+    "frontdoor.add_contact": CASE_WORK,
+    "frontdoor.read_contacts": CASE_WORK,
+    "frontdoor.manage_timescales": {"administrator"},
+    "missing.access": CASE_WORK,
+    "missing.view_interview_list": DOING,
+    "missing.view_prompt_list": DOING,
+    "missing.view_rules": CASE_WORK | {"administrator"},
+    "missing.change_rules": {"cs_lead", "administrator"},
+    "meetings.start_meeting": DOING,
+    "meetings.make_marve_referral": DOING,
+    "meetings.view_meetings": CASE_WORK,
+    "meetings.view_marve_list": {"panel_chair", "cs_lead", "team_manager"},
+    "meetings.decide_marve": {"panel_chair", "cs_lead"},
+    "casework.view_casework": CASE_WORK,
+    "casework.manage_key_leads": {"team_manager", "cs_lead"},
+    "casework.answer_consultations": {"cs_lead"},
+    "casework.view_nrm_list": DOING,
 }
 MATRIX = [(perm, role) for perm in EXPECTED for role in EVERY_ROLE]
 
