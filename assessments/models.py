@@ -48,6 +48,10 @@ class Assessment(models.Model):
         max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who last asked for sign-off: a manager may not sign off (or return) their own work.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -71,6 +75,9 @@ class SingleAssessment(Assessment):
     family_environment = models.TextField("family and environmental factors", blank=True)
     # The contextual section: findings per place, peer group, school and online space live in
     # ``ContextualFinding``; these are the overall voice, strengths and analysis.
+    # When the practitioner finds no place, peer group, school or online space affecting the child,
+    # they say why here, so an empty contextual section is a recorded judgement, not an omission.
+    no_contextual_concerns = models.TextField("why there are no contextual concerns", blank=True)
     child_voice = models.TextField("the child's voice", blank=True)
     strengths = models.TextField(blank=True)
     analysis = models.TextField(blank=True)
@@ -111,6 +118,9 @@ class ContextualFinding(models.Model):
     )
     what_makes_it_unsafe = models.TextField(blank=True)
     what_makes_it_safe = models.TextField(blank=True)
+    # When the finding was recorded: the context's chronology shows it as "named in a single
+    # assessment".
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["area", "pk"]
