@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from assessments import selectors as assessment_selectors
 from casework import selectors as casework_selectors
 from contexts.models import Context, ContextKind
 from frontdoor import selectors as frontdoor_selectors
@@ -37,6 +38,14 @@ def _sources() -> list[_Source]:
     return [
         _Source("casework", casework_selectors.person_panel, casework_selectors.context_panel),
         _Source("frontdoor", frontdoor_selectors.person_panel, frontdoor_selectors.context_panel),
+        _Source(
+            "assessments",
+            assessment_selectors.person_panel,
+            assessment_selectors.context_panel,
+            context_kinds=frozenset(
+                {ContextKind.LOCATION, ContextKind.PEER_GROUP, ContextKind.EDUCATION_SETTING}
+            ),
+        ),
         _Source(
             "missing",
             missing_selectors.person_panel,

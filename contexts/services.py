@@ -82,7 +82,11 @@ def context_create(
 def context_update(
     *, actor: User, context: Context, expected_version: int, **fields: Any
 ) -> Context:
-    _check_kind_fields(context.kind, fields)
+    # A partial update (the status alone, say) is checked against the record as it will be.
+    current = {
+        name: getattr(context, name) for name in ("location_type", "platform", "setting_type")
+    }
+    _check_kind_fields(context.kind, current | fields)
     if "geometry" in fields:
         _place(fields)
     before = {k: getattr(context, k) for k in fields}

@@ -36,6 +36,12 @@ WORK_LINKS = (
         "the front door's work queue, oldest deadline first.",
     ),
     WorkLink(
+        "Assessments in progress",
+        "assessments:team_queue",
+        "assessments.view_team_assessments",
+        "your teams' single and context assessments, with their timescales.",
+    ),
+    WorkLink(
         "Return home interviews due",
         "missing:interviews",
         "missing.view_interview_list",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from casework.services import consultation_ask
 from tests.factories import make_location, make_person
 
 
@@ -44,3 +47,20 @@ def test_another_agency_without_a_share_cannot_open_the_tab(
     child = make_person(personas["practitioner"], given_name="Jordan")
     outsider = client_for(personas["police_practitioner"])
     assert outsider.get(reverse("people:casework", args=[child.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_tab_costs_the_same_whatever_the_record_holds(
+    personas: dict[str, User], client_for: Callable[[User], Client], django_assert_num_queries
+) -> None:
+    worker = personas["practitioner"]
+    child = make_person(worker, given_name="Jordan")
+    client = client_for(worker)
+    url = reverse("people:casework", args=[child.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as empty:
+        client.get(url)
+    for n in range(3):
+        consultation_ask(actor=worker, person=child, question=f"Question {n} about Jordan?")
+    with django_assert_num_queries(len(empty.captured_queries)):
+        assert client.get(url).status_code == 200

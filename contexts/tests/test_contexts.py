@@ -157,3 +157,20 @@ def test_a_partnership_can_keep_peer_group_members_to_initials(personas, setting
         ).person
         == child
     )
+
+
+@pytest.mark.django_db
+def test_changing_only_the_status_keeps_the_kind_fields(personas: dict[str, User]) -> None:
+    from contexts.services import context_update
+
+    worker = personas["practitioner"]
+    place = make_location(worker, name="Sallowmere Parade takeaways")
+    context_update(
+        actor=worker, context=place, expected_version=place.version, status="under_assessment"
+    )
+    place.refresh_from_db()
+    assert place.status == "under_assessment" and place.location_type
+    with pytest.raises(ValidationError, match="type of location"):
+        context_update(
+            actor=worker, context=place, expected_version=place.version, location_type=""
+        )
