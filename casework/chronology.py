@@ -93,6 +93,7 @@ def _key_lead_entries(
             entries.append(
                 ChronologyEntry(
                     when=started,
+                    date_only=True,
                     entry_type=KEY_LEAD[0],
                     type_label=KEY_LEAD[1],
                     title=f"Key lead allocated: {who}",
@@ -106,6 +107,7 @@ def _key_lead_entries(
             entries.append(
                 ChronologyEntry(
                     when=start_of(a.ended_on),
+                    date_only=True,
                     entry_type=KEY_LEAD[0],
                     type_label=KEY_LEAD[1],
                     title=f"Key lead ended: {who}",
@@ -209,6 +211,7 @@ def _nrm_entries(referrals: QuerySet[NrmReferral], f: ChronologyFilter) -> list[
             entries.append(
                 ChronologyEntry(
                     when=start_of(day),
+                    date_only=True,
                     entry_type=NRM[0],
                     type_label=NRM[1],
                     title=title,

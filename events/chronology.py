@@ -59,6 +59,7 @@ class ChronologyEntry:
     people: list[tuple[str, str, str]] = field(default_factory=list)  # (name, role, link)
     restricted: bool = False
     link: str = ""
+    date_only: bool = False  # recorded as a date (a decision date, a start date): no time shown
 
 
 SourceFunction = Callable[[Any, Any, ChronologyFilter], list[ChronologyEntry]]

@@ -64,3 +64,27 @@ def test_the_tab_costs_the_same_whatever_the_record_holds(
         consultation_ask(actor=worker, person=child, question=f"Question {n} about Jordan?")
     with django_assert_num_queries(len(empty.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_dated_entries_show_no_midnight_time_on_the_chronology(
+    personas: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
+    import datetime as dt
+
+    from casework.services import key_lead_allocate
+    from people.codes import PersonKind
+
+    manager = personas["team_manager"]
+    child = make_person(manager, given_name="Jordan", kind=PersonKind.YOUNG_PERSON)
+    key_lead_allocate(
+        actor=manager,
+        person=child,
+        lead=personas["practitioner"],
+        started_on=dt.date(2026, 11, 2),
+        reason="Extra-familial harm",
+        expected_current_id=None,
+    )
+    html = client_for(manager).get(reverse("people:chronology", args=[child.pk])).content.decode()
+    assert "2 November 2026<" in html
+    assert "2 November 2026, 00:00" not in html
