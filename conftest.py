@@ -4,4 +4,4 @@ import os
 
 os.environ["CONTEXTSAFE_MODE"] = "test"
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.browser"]

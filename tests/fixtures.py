@@ -58,3 +58,39 @@ def client_for(db: None) -> Callable[[User], Client]:
         return sign_in_fully(Client(), user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request: pytest.FixtureRequest) -> None:
+    """Put back the rows the migrations seed (response timescales, threshold rules).
+
+    A transactional test (every browser test) ends by flushing the database, which also wipes
+    what data migrations created; without this, tests that follow would depend on the order
+    they run in.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool({"live_server", "transactional_db"} & names) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from frontdoor.models import ResponseTimescale
+    from missing.models import ThresholdRule, ThresholdRuleKind
+
+    for urgency, hours in {"immediate": 4, "urgent": 24, "standard": 48}.items():
+        ResponseTimescale.objects.get_or_create(urgency=urgency, defaults={"hours": hours})
+    if not ThresholdRule.objects.exists():
+        ThresholdRule.objects.bulk_create(
+            [
+                ThresholdRule(
+                    kind=ThresholdRuleKind.REPEAT_EPISODES, episode_count=3, window_days=90
+                ),
+                ThresholdRule(kind=ThresholdRuleKind.FOUND_AT_LOCATION_OF_CONCERN),
+                ThresholdRule(kind=ThresholdRuleKind.FOUND_WITH_ADULT_OF_CONCERN),
+            ]
+        )

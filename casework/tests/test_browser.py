@@ -9,20 +9,20 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from casework.models import Consultation, NrmReferral
-from tests.e2e.conftest import axe_violations, browser, page, screenshot  # noqa: F401
+from tests.browser import axe_violations, screenshot
 from tests.e2e.test_case_journey import fill_date, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _no_axe_violations(browser: Browser, page: Page) -> None:  # noqa: F811
+def _no_axe_violations(browser: Browser, page: Page) -> None:
     state = page.context.storage_state()
     assert axe_violations(browser, page.url, state) == [], page.url  # type: ignore[arg-type]
 
 
 def test_key_lead_consultation_and_nrm_in_the_browser(
-    browser: Browser,  # noqa: F811
-    page: Page,  # noqa: F811
+    browser: Browser,
+    page: Page,
     live_server,
     personas,
     child,

@@ -15,7 +15,6 @@ from frontdoor.services import contact_submit
 from people.models import Person
 
 # The browser fixtures, for test_browser.py.
-from tests.e2e.conftest import browser, page  # noqa: F401
 from tests.factories import AgencyFactory, TeamFactory, UserFactory, make_location, make_person
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import User
 from frontdoor.models import Contact
 from frontdoor.tests.conftest import FrontDoor
-from tests.e2e.conftest import axe_violations, screenshot
+from tests.browser import axe_violations, screenshot
 from tests.factories import TEST_PASSWORD, current_code, totp_device_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

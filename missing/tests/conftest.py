@@ -14,7 +14,6 @@ from missing.services import episode_create
 from people.models import Person
 
 # The browser fixtures live beside the project's own browser tests; borrow them for ours.
-from tests.e2e.conftest import browser, page  # noqa: F401
 from tests.factories import make_person
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from missing.models import PromptStatus, ThresholdPrompt
 from missing.tests.conftest import ago, record_episode
 from people.services import association_create
-from tests.e2e.conftest import axe_violations, screenshot
+from tests.browser import axe_violations, screenshot
 from tests.e2e.test_case_journey import sign_in
 from tests.factories import make_location, make_person
 

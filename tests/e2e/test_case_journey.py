@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from tests.e2e.conftest import screenshot
+from tests.browser import screenshot
 from tests.factories import TEST_PASSWORD, current_code, totp_device_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

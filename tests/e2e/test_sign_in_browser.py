@@ -10,7 +10,7 @@ from django_otp.oath import totp
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
-from tests.e2e.conftest import axe_violations, screenshot
+from tests.browser import axe_violations, screenshot
 from tests.factories import TEST_PASSWORD, current_code, totp_device_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
