@@ -111,13 +111,13 @@ def test_searching_for_people_offers_only_records_the_viewer_may_open(
     client, worker, child, personas
 ) -> None:
     make_person(worker, given_name="Dean", family_name="Marsh", kind="adult_of_concern")
-    make_person(personas["police_practitioner"], given_name="Dean", family_name="Hidden")
+    make_person(personas["police_practitioner"], given_name="Dean", family_name="Quillfeather")
     url = f"/missing/episodes/new/?person={child.pk}"
     page = client.post(
         url, episode_form(action="find_people", people_query="Dean")
     ).content.decode()
     assert "Dean Marsh (adult of concern)" in page
-    assert "Hidden" not in page
+    assert "Quillfeather" not in page
     assert 'value="Oakwood children&#x27;s home"' in page
 
 
@@ -189,11 +189,13 @@ def test_a_second_open_episode_is_refused_on_the_page(client, worker, child) -> 
 def test_the_edit_page_says_who_is_kept_unnamed(client_for, worker, child, personas) -> None:
     officer = personas["police_practitioner"]
     RecordShare.objects.create(person=child, agency=officer.agency, route="shared")
-    adult = make_person(worker, kind="adult_of_concern", given_name="Dean")
+    adult = make_person(
+        worker, kind="adult_of_concern", given_name="Zebedee", family_name="Quillfeather"
+    )
     episode = record_episode(worker, child, found_with=[adult])
     page = client_for(officer).get(f"/missing/episodes/{episode.pk}/edit/").content.decode()
     assert "Also recorded: 1 person whose record your agency cannot open" in page
-    assert "Dean" not in page
+    assert "Zebedee" not in page and "Quillfeather" not in page
 
 
 def test_a_stale_edit_is_a_conflict_and_keeps_what_was_typed(client, worker, child) -> None:
@@ -277,11 +279,13 @@ def test_a_prompt_explains_itself_and_offers_three_choices(client, prompt) -> No
 def test_an_adult_the_viewer_cannot_open_is_not_named(client_for, personas, child) -> None:
     officer = personas["police_practitioner"]
     RecordShare.objects.create(person=child, agency=officer.agency, route="shared")
-    adult = make_person(personas["practitioner"], kind="adult_of_concern", given_name="Dean")
+    adult = make_person(
+        personas["practitioner"], kind="adult_of_concern", given_name="Zebedee", family_name="Qx"
+    )
     record_episode(personas["practitioner"], child, found_with=[adult])
     prompt = ThresholdPrompt.objects.get()
     page = client_for(officer).get(f"/missing/prompts/{prompt.pk}/").content.decode()
-    assert "Dean" not in page
+    assert "Zebedee" not in page
     assert "A person whose record your agency cannot open" in page
 
 
