@@ -19,13 +19,26 @@ class NavItem:
     url_name: str
     permission: str | None
     section: str
+    # Where the item leads for those who hold a further permission (screeners go to their queue).
+    preferred: tuple[str, str] | None = None
+
+    def href(self, user: object) -> str:
+        if self.preferred and user.has_perm(self.preferred[1]):  # type: ignore[attr-defined]
+            return reverse(self.preferred[0])
+        return reverse(self.url_name)
 
 
 PRIMARY_NAVIGATION = (
     NavItem("Home", "core:home", None, "core"),
     NavItem("People", "people:search", "people.search", "people"),
     NavItem("Places and groups", "contexts:list", "contexts.view_context", "contexts"),
-    NavItem("Front door", "frontdoor:contact_create", "frontdoor.add_contact", "frontdoor"),
+    NavItem(
+        "Front door",
+        "frontdoor:contact_create",
+        "frontdoor.add_contact",
+        "frontdoor",
+        preferred=("frontdoor:queue", "frontdoor.screen_contact"),
+    ),
     NavItem("Administration", "accounts:user-list", "accounts.manage_users", "manage"),
     NavItem("Audit trail", "audit:trail", "audit.view_trail", "audit"),
     NavItem("Your account", "accounts:account", None, "account"),
@@ -52,7 +65,7 @@ def primary_navigation(request: HttpRequest) -> dict[str, object]:
         return {"items": []}
     current = _section(request)
     items = [
-        {"label": item.label, "href": reverse(item.url_name), "current": item.section == current}
+        {"label": item.label, "href": item.href(user), "current": item.section == current}
         for item in PRIMARY_NAVIGATION
         if item.permission is None or user.has_perm(item.permission)
     ]
