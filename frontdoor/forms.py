@@ -25,6 +25,10 @@ from frontdoor.selectors import QUEUE_FILTERS
 from frontdoor.services import MAX_TIMESCALE_HOURS
 
 TEXT_20 = {"class": "govuk-input--width-20"}
+# Fields needed only in some cases (``clean`` says which, and so do their hints or where they
+# are shown): "(optional)" would mislead, so they are drawn without it.
+NEEDED_IF = "frontdoor/_field_needed_if.html"
+NEEDED_IF_FIELDS = ("referrer_name", "referrer_phone", "referrer_email", "lawful_basis_notes")
 PERSON_REF_SALT = "frontdoor.person-ref"
 PERSON_REF_MAX_AGE = 24 * 3600
 
@@ -37,14 +41,39 @@ SOURCE_BY_AGENCY = {
     AgencyKind.CHILDRENS_SOCIAL_CARE: ReferralSource.LA_SOCIAL_CARE,
     AgencyKind.YOUTH_JUSTICE: ReferralSource.LEGAL_AGENCY,
     AgencyKind.COMMUNITY_SAFETY: ReferralSource.LA_OTHER_INTERNAL,
+    # The census counts voluntary organisations under "8 Other".
+    AgencyKind.VOLUNTARY_SECTOR: ReferralSource.OTHER,
+    AgencyKind.OTHER: ReferralSource.OTHER,
 }
 
-CHANNEL_CHOICES = [
-    (ContactChannel.ONLINE, "I am the referrer: I am sending this myself"),
-    (ContactChannel.PHONE, "I am recording a phone call"),
-    (ContactChannel.EMAIL, "I am recording an email"),
-    (ContactChannel.IN_PERSON, "I am recording a referral made in person"),
+ME, SOMEONE_ELSE = "me", "someone_else"
+WHO_REFERS_CHOICES = [
+    (ME, "I am the referrer: I am sending this myself"),
+    (SOMEONE_ELSE, "I am recording someone else's referral"),
 ]
+# Online comes last: the form shows only the other three, under "someone else", and the error
+# summary links to the first one shown (``id_channel_0``).
+CHANNEL_CHOICES = [
+    (ContactChannel.PHONE, "A phone call"),
+    (ContactChannel.EMAIL, "An email"),
+    (ContactChannel.IN_PERSON, "In person"),
+    (ContactChannel.ONLINE, "Sent by the referrer themself"),
+]
+# Only someone recording another person's referral types these in; online, the signed-in user
+# is the referrer. The phone number serves both (a referrer may ask to be called).
+OTHER_REFERRER_FIELDS = (
+    "referrer_name",
+    "referrer_role",
+    "referrer_organisation",
+    "referrer_email",
+)
+# Wording for a contact about a place, group, school or online space, not about one child.
+CONTEXT_WORDING = {
+    "where": ("Where exactly, and when does it happen?", "Which part of the place, days and times"),
+    "with_whom": ("Who is there, or who is involved?", None),
+    "child_views": ("Young people's views", None),
+    "family_views": ("Views of people who use or look after the place", None),
+}
 
 
 def person_ref(pk: int) -> str:
@@ -85,19 +114,25 @@ class AboutForm(GovukForm):
 
 
 class ContactForm(GovukForm):
-    channel = forms.ChoiceField(
+    who_refers = forms.ChoiceField(
         label="Who is making this referral?",
+        choices=WHO_REFERS_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,  # Left out, it follows from the channel (see ``_who_refers``).
+        error_messages={"invalid_choice": "Say whether you are the referrer or recording one"},
+    )
+    channel = forms.ChoiceField(
+        label="How did the referral reach you?",
         choices=CHANNEL_CHOICES,
         widget=forms.RadioSelect,
-        initial=ContactChannel.ONLINE,
-        error_messages={"required": "Say whether you are the referrer or recording a referral"},
+        required=False,
+        error_messages={"invalid_choice": "Say how the referral reached you"},
     )
     referrer_name = forms.CharField(
         label="Referrer's name",
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs=TEXT_20),
-        help_text="Needed when you record someone else's referral",
     )
     referrer_role = forms.CharField(
         label="Their role", max_length=200, required=False, widget=forms.TextInput(attrs=TEXT_20)
@@ -112,13 +147,16 @@ class ContactForm(GovukForm):
         label="Phone number",
         max_length=50,
         required=False,
+        help_text="If you are the referrer, give yours if the front door should call you. If "
+        "you are recording someone else's referral, give their phone number or email address.",
         widget=forms.TextInput(
             attrs={"class": "govuk-input--width-20", "type": "tel", "autocomplete": "off"}
         ),
     )
     referrer_email = forms.EmailField(
-        label="Email address",
+        label="Their email address",
         required=False,
+        help_text="Their phone number or email address is needed, so they can be told the outcome",
         widget=forms.EmailInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
         error_messages={"invalid": "Enter an email address like name@example.org"},
     )
@@ -167,7 +205,10 @@ class ContactForm(GovukForm):
         label="Is the harm inside the family, outside it, or both?",
         choices=HarmSource.choices,
         widget=forms.RadioSelect,
-        help_text="This decides which team the contact goes to",
+        help_text=(
+            "This helps the front door decide who should respond: harm inside the family and "
+            "harm outside it (extra-familial) need different responses"
+        ),
         error_messages={"required": "Say whether the harm is inside or outside the family"},
     )
     child_views = forms.CharField(
@@ -193,7 +234,7 @@ class ContactForm(GovukForm):
         label="Why, and do the child and family know?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed if you are sharing without consent",
+        help_text="Needed if you share without consent",
     )
     urgency = forms.ChoiceField(
         label="How urgent is this?",
@@ -201,13 +242,51 @@ class ContactForm(GovukForm):
         error_messages={"required": "Choose how urgent this is"},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, about_context: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         urgency: forms.ChoiceField = self.fields["urgency"]  # type: ignore[assignment]
         urgency.choices = urgency_choices()
+        for name in NEEDED_IF_FIELDS:
+            # Django 5's Field.template_name, not yet in django-stubs' CharField.
+            self.fields[name].template_name = NEEDED_IF  # type: ignore[attr-defined]
+        if about_context:
+            for name, (label, hint) in CONTEXT_WORDING.items():
+                self.fields[name].label = label
+                if hint is not None:
+                    self.fields[name].help_text = hint
+
+    def _who_refers(self, data: dict[str, Any]) -> str:
+        """Me or someone else. A post without the question (an older page, a test) answers it
+        by its channel."""
+        who = data.get("who_refers") or ""
+        if who:
+            return str(who)
+        channel = data.get("channel")
+        if channel and channel != ContactChannel.ONLINE:
+            return SOMEONE_ELSE
+        return ME if channel == ContactChannel.ONLINE else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        who = self._who_refers(data)
+        if not who:
+            if "who_refers" not in self.errors:
+                self.add_error(
+                    "who_refers", "Say whether you are the referrer or recording a referral"
+                )
+            return data
+        data["who_refers"] = who
+        if who == ME:
+            # Details typed for someone else, then hidden by choosing "me", are not the user's.
+            data["channel"] = ContactChannel.ONLINE
+            data.update(dict.fromkeys(OTHER_REFERRER_FIELDS, ""))
+            for name in (*OTHER_REFERRER_FIELDS, "channel"):
+                self.errors.pop(name, None)
+        elif (
+            data.get("channel") in (None, "", ContactChannel.ONLINE)
+            and "channel" not in self.errors
+        ):
+            self.add_error("channel", "Say how the referral reached you")
         channel = data.get("channel")
         if channel and channel != ContactChannel.ONLINE:
             if not data.get("referrer_name"):

@@ -20,7 +20,9 @@ class Urgency(models.TextChoices):
 
 
 class HarmSource(models.TextChoices):
-    """Decides allocation, as in Kingston & Richmond: intra-, extra-familial, or both."""
+    """Helps the front door decide who should respond, as in Kingston & Richmond: intra-,
+    extra-familial, or both. Routing does not use it: every contact goes to the default
+    screening team."""
 
     INSIDE = "inside", "Inside the family"
     OUTSIDE = "outside", "Outside the family (extra-familial)"

@@ -522,7 +522,24 @@ def screening_approve(
         message=f"Your decision on contact {contact.pk} ({outcome}) was approved.",
         link=link,
     )
+    _tell_allocated_team(actor, decision, outcome, link)
     return decision
+
+
+def _tell_allocated_team(actor: User, decision: ScreeningDecision, outcome: str, link: str) -> None:
+    """The team now holding the work hears of it on their home page. The message names no child
+    (notifications are listed where anyone passing a screen may read them); the contact page,
+    behind its access check, says who and carries the next step."""
+    team = decision.allocated_team
+    if team is None:
+        return
+    # The approver did it and the screener is told above: neither needs telling twice.
+    members = team.members.filter(is_active=True).exclude(pk__in=[actor.pk, decision.decided_by_id])
+    notify(
+        recipients=members,
+        message=f"A contact has been allocated to your team: {outcome}.",
+        link=link,
+    )
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import SaveOutcome, save_form
 from frontdoor import selectors, services
 from frontdoor.forms import (
+    ME,
     SOURCE_BY_AGENCY,
     AboutForm,
     ContactForm,
@@ -43,6 +44,9 @@ from people.models import Person
 from people.selectors import PersonHit, person_search, possible_duplicates, visible_people
 from people.services import person_create
 
+# Form fields that are not ``contact_submit`` arguments: the referrer's details go in together,
+# and "who refers" only decides the channel.
+NOT_FOR_SUBMIT = frozenset({*services.REFERRER_FIELDS, "who_refers"})
 PICK_LIMIT = 20
 QUEUE_PAGE = 25
 NEW_PERSON_FIELDS = (
@@ -163,7 +167,7 @@ class PersonChoice:
 
 def _initial(user: User) -> dict[str, Any]:
     source = SOURCE_BY_AGENCY.get(AgencyKind(user.agency.kind)) if user.agency else None
-    return {"referral_source": source or "", "channel": "online"}
+    return {"referral_source": source or "", "who_refers": ME}
 
 
 def _people_choices(
@@ -217,14 +221,16 @@ def _send(
             referrer=form.referrer(),
             people=[(people[pk], role) for pk, role in roles.items() if pk in people],
             contexts=[(contexts[pk], "") for pk in context_ids if pk in contexts],
-            **{k: v for k, v in d.items() if not k.startswith("referrer_")},
+            **{k: v for k, v in d.items() if k not in NOT_FOR_SUBMIT},
         ),
     )
 
 
 def _contact_form(request: AuthenticatedHttpRequest, subject: Subject) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
-    form = ContactForm(post, initial=_initial(request.user))
+    form = ContactForm(
+        post, initial=_initial(request.user), about_context=subject.context is not None
+    )
     context_ids, roles = links_from(post) if post is not None else ([], {})
     action = post.get("action", "send") if post is not None else ""
     context_query = post.get("context_query", "").strip()[:100] if post is not None else ""
@@ -311,17 +317,20 @@ def context_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("contexts.add_context"):
         raise Http404
     kind = request.GET.get("kind", "")
+    # What the referrer searched for, carried through choosing the kind into the name box.
+    name = request.GET.get("name", "").strip()[:200]
     if kind not in ContextKind.values:
         kind_form = ContextKindForm(request.GET if "choose" in request.GET else None)
         if kind_form.is_bound:
             kind_form.is_valid()
-        return render(request, "frontdoor/context_new.html", {"kind_form": kind_form})
+        page = {"kind_form": kind_form, "name": name}
+        return render(request, "frontdoor/context_new.html", page)
     own_team = request.user.teams.filter(agency=request.user.agency).first()
     form = ContextForm(
         request.POST or None,
         kind=kind,
         teams=_active_teams(),
-        initial={"owning_team": own_team, "name": request.GET.get("name", "")},
+        initial={"owning_team": own_team, "name": name},
     )
     if request.method == "POST" and form.is_valid():
         outcome = save_form(
@@ -331,7 +340,8 @@ def context_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         if outcome.saved:
             messages.success(request, f"{outcome.result} recorded.")
             return redirect(f"{reverse('frontdoor:contact_create')}?context={outcome.result.pk}")
-    return render(request, "frontdoor/context_new.html", {"form": form, "kind": ContextKind(kind)})
+    page = {"form": form, "kind": ContextKind(kind), "name": name}
+    return render(request, "frontdoor/context_new.html", page)
 
 
 # --- after sending ----------------------------------------------------------------------------
@@ -375,8 +385,21 @@ def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "tell_referrer": can_screen
         and contact.status == ContactStatus.DECIDED
         and contact.outcome_sent_at is None,
+        "back": _back_from_contact(user, contact, view, can_screen=can_screen),
     }
     return render(request, "frontdoor/contact_detail.html", page)
+
+
+def _back_from_contact(
+    user: User, contact: Contact, view: selectors.ContactView, *, can_screen: bool
+) -> tuple[str, str]:
+    """(href, text) of the back link: screeners came from the queue, referrers from the contacts
+    they sent; anyone else (the allocated team, say) from the child's or the context's page."""
+    if can_screen:
+        return reverse("frontdoor:queue"), "Back to contacts to screen"
+    if user.pk in (contact.referrer_user_id, contact.recorded_by_id) or not view.subject_link:
+        return reverse("frontdoor:sent_list"), "Back to contacts you have sent"
+    return view.subject_link, f"Back to {view.subject}"
 
 
 @requires("frontdoor.read_contacts")

@@ -14,6 +14,17 @@ from tests.factories import TEST_PASSWORD, current_code, totp_device_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# GOV.UK Frontend's conditional reveal puts aria-expanded on its radio on purpose (screen readers
+# announce it), which axe reports as not allowed on a radio: a known, accepted issue
+# (alphagov/govuk-frontend#979). Only that one finding, on that one radio, is set aside.
+GOVUK_CONDITIONAL_REVEAL = {"id": "aria-allowed-attr", "nodes": ["#id_who_refers_1"]}
+
+
+def without_known_govuk_issue(violations: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    return [
+        v for v in violations if {"id": v["id"], "nodes": v["nodes"]} != GOVUK_CONDITIONAL_REVEAL
+    ]
+
 
 def sign_in(page: Page, base: str, user: User) -> None:
     device = totp_device_for(user)
@@ -44,9 +55,18 @@ def test_contact_screening_and_approval_in_the_browser(
     page.get_by_role("link", name="Make the contact about this child").click()
     form_url = page.url
 
+    # The teacher is the referrer: nobody else's details are asked for, unless she says so.
+    expect(page.get_by_label("I am the referrer")).to_be_checked()
+    expect(page.get_by_label("Referrer's name")).to_be_hidden()
+    page.get_by_label("I am recording someone else's referral").check()
+    expect(page.get_by_label("Referrer's name")).to_be_visible()
+    expect(page.get_by_label("A phone call")).to_be_visible()
+    page.get_by_label("I am the referrer").check()
+    expect(page.get_by_label("Referrer's name")).to_be_hidden()
+
     page.get_by_label("Where did it happen").fill("Chicken shop, Larkspur Parade")
     page.get_by_label("Find a recorded place").fill("chicken")
-    page.get_by_role("button", name="Find").first.click()
+    page.get_by_role("button", name="Find place", exact=True).click()
     page.get_by_label("Chicken shop, Market Street").check()
     expect(page.get_by_label("Where did it happen")).to_have_value("Chicken shop, Larkspur Parade")
     page.get_by_label("Child criminal exploitation").check()
@@ -102,4 +122,4 @@ def test_contact_screening_and_approval_in_the_browser(
     expect(page.get_by_test_id("sent-contacts")).to_contain_text("Single assessment")
     screenshot(page, "frontdoor-60-sent-list")
     state = dict(page.context.storage_state())
-    assert axe_violations(browser, form_url, state) == []
+    assert without_known_govuk_issue(axe_violations(browser, form_url, state)) == []

@@ -25,7 +25,7 @@ from frontdoor.selectors import timer
 from frontdoor.tests.conftest import FrontDoor, send
 from people.models import RecordShare
 from people.services import person_merge
-from tests.factories import TeamFactory, make_location, make_person
+from tests.factories import TeamFactory, UserFactory, make_location, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -341,6 +341,31 @@ def test_approval_decides_and_tells_the_referrer(fd: FrontDoor) -> None:
     assert AccessEvent.objects.filter(
         action=AccessAction.CHANGE, object_type="frontdoor.screeningdecision"
     ).exists()
+
+
+def test_approval_tells_the_allocated_team_without_naming_the_child(fd: FrontDoor) -> None:
+    adolescents = TeamFactory.create(agency=fd.team.agency, name="Exploitation Response")
+    worker = UserFactory.create(username="ade", agency=fd.team.agency, roles=["practitioner"])
+    gone = UserFactory.create(
+        username="left", agency=fd.team.agency, roles=["practitioner"], is_active=False
+    )
+    for user in (worker, gone, fd.manager):
+        user.teams.add(adolescents)
+    decision = screened(fd, allocated_team=adolescents)
+    services.screening_approve(actor=fd.manager, decision=decision)
+    told = Notification.objects.filter(message__startswith="A contact has been allocated")
+    # Not the member who has left, nor the approver (in the team too), who has just done it.
+    assert list(told.values_list("recipient", flat=True)) == [worker.pk]
+    note = told.get()
+    assert note.message == "A contact has been allocated to your team: Single assessment."
+    assert note.link == f"/front-door/{decision.contact_id}/"
+    assert "Mia" not in note.message and "Stone" not in note.message
+
+
+def test_an_outcome_with_no_team_tells_no_team(fd: FrontDoor) -> None:
+    decision = screened(fd, outcome="nfa", allocated_team=None)
+    services.screening_approve(actor=fd.manager, decision=decision)
+    assert not Notification.objects.filter(message__contains="allocated").exists()
 
 
 def test_a_screener_may_not_approve_their_own_decision(fd: FrontDoor) -> None:

@@ -284,7 +284,7 @@ def test_school_contact_to_single_assessment_missing_episodes_strategy_meeting_a
     dsl.get_by_label("Where did it happen").fill("The takeaway on Sallowmere Parade, after school")
     dsl.get_by_label("Who was the child with?").fill("Older youths, some in a grey car")
     dsl.get_by_label("Find a recorded place").fill("Sallowmere")
-    dsl.get_by_role("button", name="Find", exact=True).first.click()
+    dsl.get_by_role("button", name="Find place", exact=True).click()
     dsl.get_by_label(TAKEAWAY).check()
     dsl.get_by_label("Child criminal exploitation").check()
     dsl.get_by_label("Outside the family (extra-familial)").check()
@@ -549,7 +549,7 @@ def test_contact_about_a_place_to_a_signed_off_context_assessment(
         "Groups of 13 to 15 year olds gather in the underpass after dark. Older men on bikes "
         "hand over packages; two girls told us they were offered lifts."
     )
-    youth.get_by_label("Who was the child with?").fill("Older men on bikes; a group of girls")
+    youth.get_by_label("Who is there, or who is involved?").fill("Older men on bikes; a group of girls")
     youth.get_by_label("Child criminal exploitation").check()
     youth.get_by_label("Outside the family (extra-familial)").check()
     youth.get_by_label("Without consent: safeguarding").check()
@@ -584,7 +584,7 @@ def test_contact_about_a_place_to_a_signed_off_context_assessment(
     worker.get_by_role("link", name=UNDERPASS).click()
     worker.get_by_role("link", name="Casework", exact=True).click()
     screenshot(worker, "pathway-72-place-casework-tab")
-    worker.get_by_role("link", name=f"Contact {reference}").click()
+    worker.get_by_role("link", name=f"Contact {reference}", exact=True).click()
     worker.get_by_role("link", name=f"Start a context assessment of {UNDERPASS}").click()
     expect(worker.get_by_text(f"Started from contact {reference}")).to_be_visible()
     worker.get_by_role("button", name="Start assessment").click()
