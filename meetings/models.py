@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -162,3 +164,21 @@ class MarveReferral(SubjectRecord):
 
     def __str__(self) -> str:
         return f"MARVE referral {self.referred_at:%d %b %Y}"
+
+    def own_interest(self, user: Any) -> str:
+        """Why ``user`` may not decide on this referral ("" if they may): the panel's decision
+        is independent of whoever made the referral or chaired the meeting it came from."""
+        if user is None or not user.pk:
+            return ""
+        if self.recorded_by_id == user.pk:
+            return (
+                "You made this referral, so another panel chair or Contextual Safeguarding lead "
+                "must decide on it."
+            )
+        meeting = self.strategy_meeting
+        if meeting is not None and meeting.chair_id == user.pk:
+            return (
+                "You chaired the strategy meeting this referral came from, so another panel chair "
+                "or Contextual Safeguarding lead must decide on it."
+            )
+        return ""

@@ -36,6 +36,15 @@ def _may_edit_subject(user: Any, subject: Any) -> bool:
 
 can_edit_subject = rules.predicate(_may_edit_subject, name="can_edit_subject")
 
+
+def _independent_of(user: Any, referral: Any = None) -> bool:
+    """Not the referrer, nor the chair of the meeting it came from. Without a referral (the
+    route's gate) this passes: the referral is checked when the page has it."""
+    return referral is None or not referral.own_interest(user)
+
+
+is_independent_of_referral = rules.predicate(_independent_of, name="is_independent_of_referral")
+
 # Chairing and recording strategy meetings is case work; panel chairs run panels, not these.
 holds_meetings = is_practitioner | is_team_manager | is_cs_lead
 decides_marve = is_panel_chair | is_cs_lead
@@ -52,4 +61,5 @@ rules.add_perm("meetings.refer_to_marve", holds_meetings & can_edit_subject)
 # may open the child's record (see selectors.marve_rows).
 rules.add_perm("meetings.view_marve", can_view_record_about | decides_marve)
 rules.add_perm("meetings.view_marve_list", decides_marve | is_team_manager)
-rules.add_perm("meetings.decide_marve", decides_marve)
+# The person who made a referral, or chaired the meeting it came from, does not decide on it.
+rules.add_perm("meetings.decide_marve", decides_marve & is_independent_of_referral)

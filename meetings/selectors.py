@@ -132,6 +132,25 @@ def get_referral_for_viewer(
     return authorize(viewer, permission, referral)
 
 
+def prompt_to_settle(
+    *, viewer: Any, prompt_id: str, subject: Person | Context
+) -> ThresholdPrompt | None:
+    """The open threshold prompt about this child, named by the prompt page the viewer came
+    from, if the viewer may decide it; otherwise None, and the meeting or referral is made all
+    the same. Arranging the meeting (or referring) then records the decision on the prompt."""
+    if not prompt_id.isdigit() or not isinstance(subject, Person):
+        return None
+    prompt = (
+        ThresholdPrompt.objects.select_related("person")
+        .filter(pk=int(prompt_id), person=subject, status=PromptStatus.OPEN)
+        .first()
+    )
+    if prompt is None or not viewer.has_perm("missing.decide_prompt", prompt):
+        return None
+    audit_record(actor=viewer, action=AccessAction.VIEW, obj=prompt)
+    return prompt
+
+
 # --- the meeting page -------------------------------------------------------------------------
 
 

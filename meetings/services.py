@@ -636,6 +636,9 @@ def _marve_move(
 ) -> MarveReferral:
     if referral.status not in allowed_from:
         raise ValidationError(refused)
+    own = referral.own_interest(actor)
+    if own:
+        raise ValidationError(own)
     before = referral.status
     referral.status = to
     referral.status_reason = reason.strip()

@@ -9,10 +9,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
 from access.policy import requires
@@ -47,6 +48,8 @@ from meetings.models import (
     MeetingStatus,
     StrategyMeeting,
 )
+from missing.models import PromptStatus
+from missing.services import prompt_decide
 from people.models import Person
 
 MARVE_PAGE = 25
@@ -56,9 +59,49 @@ def _subject_query(request: AuthenticatedHttpRequest) -> tuple[str, str]:
     return request.GET.get("person", ""), request.GET.get("context", "")
 
 
+def _day(moment: Any) -> str:
+    return dateformat.format(timezone.localtime(moment), "j F Y")
+
+
 def _detail(meeting: StrategyMeeting, anchor: str = "") -> HttpResponse:
     url = reverse("meetings:strategy_detail", args=[meeting.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+NOTE_KEY = "meetings.section_note"
+# Sections that are still on the page after they are saved: their confirmation is shown in the
+# section, where the page lands, not in a banner at the top that the person has scrolled past.
+NOTED_SECTIONS = frozenset({"attendee", "information", "checklist", "decision", "action"})
+
+
+def _noted(
+    request: AuthenticatedHttpRequest,
+    meeting: StrategyMeeting,
+    section: str,
+    text: str,
+    *,
+    error: bool = False,
+) -> HttpResponse:
+    """Go back to the section, saying beside it what happened."""
+    if section not in NOTED_SECTIONS:
+        (messages.error if error else messages.success)(request, text)
+        return _detail(meeting)
+    request.session[NOTE_KEY] = {
+        "meeting": meeting.pk,
+        "section": section,
+        "text": text,
+        "error": error,
+    }
+    return _detail(meeting, section)
+
+
+def _take_note(request: AuthenticatedHttpRequest, meeting: StrategyMeeting) -> dict[str, Any]:
+    """The note left by the last save of a section of this meeting, shown once."""
+    note = request.session.get(NOTE_KEY)
+    if not isinstance(note, dict) or note.get("meeting") != meeting.pk:
+        return {}
+    del request.session[NOTE_KEY]
+    return note
 
 
 def _rebuild(make: Callable[[QueryDict | None], forms.Form], prefix: str) -> Callable[..., Any]:
@@ -87,30 +130,48 @@ def strategy_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     contact = selectors.get_contact_for_subject(
         viewer=request.user, contact_id=request.GET.get("contact", ""), subject=subject
     )
+    prompt = selectors.prompt_to_settle(
+        viewer=request.user, prompt_id=request.GET.get("prompt", ""), subject=subject
+    )
     form = MeetingForm(
         request.POST or None,
         actor=request.user,
-        initial={"chair": request.user.pk},
+        initial={"chair": request.user.pk, "reason": prompt.explanation if prompt else ""},
     )
-    if request.method == "POST" and form.is_valid():
-        outcome = save_form(
-            form,
-            lambda d: services.meeting_create(
+
+    def arrange(data: dict[str, Any]) -> StrategyMeeting:
+        # Both or neither: a meeting arranged from a prompt settles the prompt.
+        with transaction.atomic():
+            meeting = services.meeting_create(
                 actor=request.user,
                 subject=subject,
                 contact=contact,
                 held_at=form.held_at(),
-                chair=d["chair"],
-                reason=d["reason"],
-            ),
-        )
+                chair=data["chair"],
+                reason=data["reason"],
+            )
+            if prompt is not None:
+                prompt_decide(
+                    actor=request.user,
+                    prompt=prompt,
+                    status=PromptStatus.STRATEGY_ARRANGED,
+                    reason=f"Strategy meeting arranged for {_day(meeting.held_at)}",
+                )
+        return meeting
+
+    if request.method == "POST" and form.is_valid():
+        outcome = save_form(form, arrange)
         if outcome.saved:
-            messages.success(request, "Strategy meeting arranged. Record it section by section.")
+            settled = " The threshold prompt is recorded as decided." if prompt else ""
+            messages.success(
+                request, f"Strategy meeting arranged.{settled} Record it section by section."
+            )
             return _detail(outcome.result)
     context = {
         "form": form,
         "subject": selectors.describe_subject(subject),
         "contact": contact,
+        "prompt": prompt,
         "creating": True,
     }
     return render(request, "meetings/strategy_form.html", context)
@@ -176,7 +237,11 @@ def _page_context(
         return bound.get(name) or make()
 
     answers = meeting.threshold_checklist or {}
+    prompts = record.missing.open_prompts if record.missing else []
     return {
+        # Every prompt is about the meeting's child, so one check answers for them all.
+        "can_open_prompts": bool(prompts)
+        and request.user.has_perm("missing.view_prompt", prompts[0]),
         "error_form": next(iter(bound.values()), None),
         "refers": refers,
         "contact_link": selectors.link_to("frontdoor:contact_detail", meeting.contact_id)
@@ -239,7 +304,8 @@ def _page_context(
 @requires("meetings.view_meetings")
 def strategy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_viewer(viewer=request.user, pk=pk)
-    return render(request, "meetings/strategy_detail.html", _page_context(request, meeting, {}))
+    context = _page_context(request, meeting, {}) | {"note": _take_note(request, meeting)}
+    return render(request, "meetings/strategy_detail.html", context)
 
 
 @requires("meetings.view_meetings")
@@ -256,7 +322,7 @@ def _section(
     name: str,
     make: Callable[[StrategyMeeting, QueryDict | None], forms.Form],
     save: Callable[[StrategyMeeting, forms.Form, dict[str, Any]], Any],
-    done: str,
+    done: str | Callable[[Any], str],
 ) -> HttpResponse:
     """Save one section of the meeting record; on an error show the whole page again with the
     section's form as typed."""
@@ -273,8 +339,8 @@ def _section(
             rebuild=_rebuild(lambda data: make(meeting, data), name),
         )
         if outcome.saved:
-            messages.success(request, done)
-            return _detail(meeting, name)
+            text = done(outcome.result) if callable(done) else done
+            return _noted(request, meeting, name, text)
         form = outcome.form
     context = _page_context(request, meeting, {name: form})
     return render(request, "meetings/strategy_detail.html", context)
@@ -390,18 +456,20 @@ def conclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return ConcludeForm(data, prefix="conclude", refers_to_marve=refers)
 
     def save(meeting: StrategyMeeting, form: forms.Form, data: dict[str, Any]) -> Any:
-        meeting, referral = services.meeting_conclude(
+        return services.meeting_conclude(
             actor=request.user,
             meeting=meeting,
             expected_version=_version(form),
             summary=data.get("summary", ""),
             what_has_been_tried=data.get("what_has_been_tried", ""),
         )
-        if referral is not None:
-            messages.info(request, "A referral to the MARVE panel has been made.")
-        return meeting
 
-    return _section(request, pk, name="conclude", make=make, save=save, done="Meeting concluded.")
+    def done(result: tuple[StrategyMeeting, MarveReferral | None]) -> str:
+        # One confirmation: the page itself shows that the meeting is concluded and what follows.
+        referred = " A referral to the MARVE panel has been made." if result[1] else ""
+        return f"Meeting concluded.{referred}"
+
+    return _section(request, pk, name="conclude", make=make, save=save, done=done)
 
 
 @requires("meetings.start_meeting")
@@ -447,12 +515,10 @@ def section_remove(
             **{argument: item},
         )
     except EditConflict:
-        messages.error(request, CONFLICT_MESSAGE)
+        return _noted(request, meeting, section, CONFLICT_MESSAGE, error=True)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Removed.")
-    return _detail(meeting, section)
+        return _noted(request, meeting, section, " ".join(error.messages), error=True)
+    return _noted(request, meeting, section, "Removed.")
 
 
 @requires("meetings.start_meeting")
@@ -466,10 +532,8 @@ def action_complete(request: AuthenticatedHttpRequest, pk: int, action_pk: int) 
     try:
         services.action_complete(actor=request.user, action=action)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Action marked as completed.")
-    return _detail(meeting, "action")
+        return _noted(request, meeting, "action", " ".join(error.messages), error=True)
+    return _noted(request, meeting, "action", "Action marked as completed.")
 
 
 # --- MARVE referrals --------------------------------------------------------------------------
@@ -493,28 +557,43 @@ def marve_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = (
         meeting.decisions.filter(kind=DecisionKind.MARVE_REFERRAL).first() if meeting else None
     )
+    prompt = selectors.prompt_to_settle(
+        viewer=request.user, prompt_id=request.GET.get("prompt", ""), subject=subject
+    )
     form = MarveForm(
         request.POST or None,
         types=services.referral_types_for(subject),
         initial={
             "referral_type": services.default_referral_type(subject),
-            "reason": decision.reasons if decision else "",
+            "reason": decision.reasons if decision else (prompt.explanation if prompt else ""),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        outcome = save_form(
-            form,
-            lambda d: services.marve_referral_create(
+
+    def refer(data: dict[str, Any]) -> MarveReferral:
+        # Both or neither: a referral made from a prompt settles the prompt.
+        with transaction.atomic():
+            referral = services.marve_referral_create(
                 actor=request.user,
                 subject=subject,
-                referral_type=d["referral_type"],
-                reason=d["reason"],
-                what_has_been_tried=d["what_has_been_tried"],
+                referral_type=data["referral_type"],
+                reason=data["reason"],
+                what_has_been_tried=data["what_has_been_tried"],
                 meeting=meeting,
-            ),
-        )
+            )
+            if prompt is not None:
+                prompt_decide(
+                    actor=request.user,
+                    prompt=prompt,
+                    status=PromptStatus.MARVE_REFERRED,
+                    reason=f"Referred to MARVE on {_day(referral.referred_at)}",
+                )
+        return referral
+
+    if request.method == "POST" and form.is_valid():
+        outcome = save_form(form, refer)
         if outcome.saved:
-            messages.success(request, "Referral made to the MARVE panel.")
+            settled = " The threshold prompt is recorded as decided." if prompt else ""
+            messages.success(request, f"Referral made to the MARVE panel.{settled}")
             return redirect("meetings:marve_detail", pk=outcome.result.pk)
     about: dict[str, Any] = (
         {"person": subject} if isinstance(subject, Person) else {"context": subject}
@@ -528,6 +607,7 @@ def marve_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "subject": selectors.describe_subject(subject),
         "meeting": meeting,
+        "prompt": prompt,
         "open_referrals": open_referrals,
     }
     return render(request, "meetings/marve_form.html", context)
@@ -538,11 +618,17 @@ def _marve_page(
     referral: MarveReferral,
     form: forms.Form | None = None,
 ) -> dict[str, Any]:
+    user = request.user
     return {
         "referral": referral,
-        "subject": selectors.subject_label_for(viewer=request.user, record=referral),
+        "subject": selectors.subject_label_for(viewer=user, record=referral),
         "subject_is_context": isinstance(referral.subject, Context),
-        "can_decide": request.user.has_perm("meetings.decide_marve", referral),
+        "can_decide": user.has_perm("meetings.decide_marve", referral),
+        # A panel member who made the referral (or chaired its meeting) is told why they
+        # cannot decide on it, rather than just not seeing the form.
+        "own_interest": referral.own_interest(user)
+        if user.has_perm("meetings.decide_marve")
+        else "",
         "can_open_meeting": referral.strategy_meeting is not None
         and request.user.has_perm("meetings.view_meeting", referral.strategy_meeting),
         "form": form or MarveDecisionForm(initial={"version": referral.version}),
@@ -565,9 +651,9 @@ MARVE_MOVES: dict[str, tuple[Callable[..., MarveReferral], str]] = {
 @requires("meetings.decide_marve")
 @require_POST
 def marve_decide(request: AuthenticatedHttpRequest, pk: int, decision: str) -> HttpResponse:
-    referral = selectors.get_referral_for_viewer(
-        viewer=request.user, pk=pk, permission="meetings.decide_marve"
-    )
+    # The route's gate already asked for a panel role; the service refuses, with the reason, a
+    # panel member who made the referral or chaired the meeting it came from.
+    referral = selectors.get_referral_for_viewer(viewer=request.user, pk=pk)
     move, done = MARVE_MOVES[decision]
     form = MarveDecisionForm(request.POST)
     if form.is_valid():

@@ -19,7 +19,13 @@ from events.chronology import (
     dated,
     wants,
 )
-from missing.models import MissingEpisode, PromptStatus, ReturnHomeInterview, ThresholdPrompt
+from missing.models import (
+    EpisodeType,
+    MissingEpisode,
+    PromptStatus,
+    ReturnHomeInterview,
+    ThresholdPrompt,
+)
 from missing.selectors import UNNAMED, visible_episodes
 from missing.timescales import interview_timing
 from people.models import Person
@@ -56,6 +62,12 @@ def _episode_entries(viewer: Any, person: Person, f: ChronologyFilter) -> list[C
     return entries
 
 
+WENT_TITLES: dict[str, str] = {
+    EpisodeType.MISSING: "Reported missing",
+    EpisodeType.AWAY: "Reported away without authorisation",
+}
+
+
 def _went_entry(episode: MissingEpisode) -> ChronologyEntry:
     facts = [f"Reported by {episode.reported_by}."]
     if episode.police_reference:
@@ -65,7 +77,7 @@ def _went_entry(episode: MissingEpisode) -> ChronologyEntry:
         when=episode.went_missing_at,
         entry_type=EPISODE,
         type_label="Missing episode",
-        title=f"Reported missing ({episode.get_episode_type_display().lower()})",
+        title=WENT_TITLES.get(episode.episode_type, "Reported missing"),
         body=" ".join(facts),
         agency=episode.recording_agency.name,
         byline=episode.recorded_by.get_full_name(),

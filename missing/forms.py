@@ -379,13 +379,16 @@ class InterviewForm(DateTimeFormMixin, GovukForm):
 
 
 DECISION_CHOICES = [
-    (PromptStatus.STRATEGY_ARRANGED, "A strategy discussion has been arranged"),
+    (PromptStatus.STRATEGY_ARRANGED, "A strategy meeting has been arranged"),
     (PromptStatus.MARVE_REFERRED, "The child has been referred to MARVE"),
     (PromptStatus.NOT_NEEDED, "Neither is needed"),
 ]
 
 
 class PromptDecisionForm(GovukForm):
+    # The reason is needed for one of the three choices, so calling it optional misleads.
+    mark_optional = False
+
     status = forms.ChoiceField(
         label="What was decided?",
         choices=DECISION_CHOICES,
@@ -396,7 +399,7 @@ class PromptDecisionForm(GovukForm):
         label="Reason or note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Required if neither is needed: say why, and what else will keep the child safe. "
+        help_text="Needed if neither is needed: say why, and what else will keep the child safe. "
         "Otherwise, for example, the meeting date or the referral's reference.",
     )
 
@@ -429,7 +432,7 @@ class ThresholdRuleForm(GovukForm):
         widget=forms.TextInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
     )
     prompts_strategy_discussion = forms.BooleanField(
-        label="Prompt people to consider a strategy discussion", required=False
+        label="Prompt people to consider a strategy meeting", required=False
     )
     prompts_marve_referral = forms.BooleanField(
         label="Prompt people to consider a referral to MARVE", required=False

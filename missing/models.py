@@ -139,7 +139,10 @@ class ThresholdRuleKind(models.TextChoices):
 
 class ThresholdRule(models.Model):
     """A rule the partnership sets: when it is met, the service prompts people to consider a
-    strategy discussion and a MARVE referral. It never decides anything itself."""
+    strategy meeting and a MARVE referral. It never decides anything itself.
+
+    ``prompts_strategy_discussion`` keeps its stored name; the service calls it a strategy
+    meeting everywhere people read it."""
 
     kind = models.CharField(max_length=40, choices=ThresholdRuleKind.choices)
     episode_count = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -168,7 +171,7 @@ class ThresholdRule(models.Model):
 
 class PromptStatus(models.TextChoices):
     OPEN = "open", "Waiting for a decision"
-    STRATEGY_ARRANGED = "strategy_arranged", "Strategy discussion arranged"
+    STRATEGY_ARRANGED = "strategy_arranged", "Strategy meeting arranged"
     MARVE_REFERRED = "marve_referred", "Referred to MARVE"
     NOT_NEEDED = "not_needed", "Considered: not needed"
 

@@ -174,6 +174,12 @@ def interview_rows(episodes: list[MissingEpisode]) -> list[InterviewRow]:
     return [InterviewRow(e, interview_timing(e, interview_of(e), now=now)) for e in episodes]
 
 
+def prompt_episodes(*, person: Person) -> dict[int, int]:
+    """Each of the child's threshold prompts and its episode (one query): compared before and
+    after a save, it shows which prompts the save raised."""
+    return dict(ThresholdPrompt.objects.filter(person=person).values_list("pk", "episode_id"))
+
+
 def open_prompts(*, viewer: Any) -> QuerySet[ThresholdPrompt]:
     if not (viewer.role_set & CASE_WORK_ROLES) or viewer.agency_id is None:
         return ThresholdPrompt.objects.none()

@@ -414,7 +414,7 @@ def _notify_prompts(
             recipients=recipients,
             message=(
                 f"A missing-episode threshold was met ({rule_in_words(prompt.rule)}). "
-                "Someone needs to decide whether a strategy discussion or MARVE referral is needed."
+                "Someone needs to decide whether a strategy meeting or MARVE referral is needed."
             ),
             link=reverse("missing:prompt_detail", args=[prompt.pk]),
         )
@@ -433,7 +433,7 @@ def prompt_decide(
     reason = reason.strip()
     if status == PromptStatus.NOT_NEEDED and not reason:
         raise ValidationError(
-            {"reason": "Explain why a strategy discussion or MARVE referral is not needed"}
+            {"reason": "Explain why a strategy meeting or MARVE referral is not needed"}
         )
     now = timezone.now()
     # The status check and the write are one UPDATE, so two people cannot both decide.
@@ -600,7 +600,7 @@ def threshold_rule_update(
         raise ValidationError(
             {
                 "prompts_strategy_discussion": "Choose what the rule prompts: a strategy "
-                "discussion, a MARVE referral, or both. To stop the rule, turn it off."
+                "meeting, a MARVE referral, or both. To stop the rule, turn it off."
             }
         )
     fields = {

@@ -2,7 +2,7 @@
 
 ``evaluate`` is a pure function of the facts and the rules, so every rule and every boundary is
 tested without a database; ``facts_for`` gathers those facts for a saved episode in a fixed
-number of queries. A rule that is met only ever *prompts* people to decide (a strategy discussion,
+number of queries. A rule that is met only ever *prompts* people to decide (a strategy meeting,
 a MARVE referral, or not needed, with a reason): nothing here decides anything.
 
 The stored explanation names the child (only people who may open the child's record see a
@@ -157,7 +157,7 @@ def rule_in_words(rule: ThresholdRule) -> str:
 def prompts_in_words(rule: ThresholdRule) -> str:
     asks = []
     if rule.prompts_strategy_discussion:
-        asks.append("a strategy discussion")
+        asks.append("a strategy meeting")
     if rule.prompts_marve_referral:
         asks.append("a referral to MARVE")
     if not asks:

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from access.policy import requires
 from contexts.models import Context, ContextKind
@@ -18,7 +19,7 @@ from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
 from missing import selectors, services
 from missing.forms import EpisodeForm, InterviewForm, PromptDecisionForm, ThresholdRuleForm
-from missing.models import MissingEpisode, PromptStatus, ThresholdRuleKind
+from missing.models import MissingEpisode, PromptStatus, ThresholdPrompt, ThresholdRuleKind
 from missing.thresholds import prompts_in_words, rule_in_words
 from missing.timescales import duration_words, interview_timing
 from people.codes import PersonKind
@@ -41,11 +42,12 @@ EPISODE_FIELDS = (
 )
 
 
-def meeting_link(name: str, person: Person) -> str:
-    """A link into the meetings app, which is built alongside this one: if its page does not
-    exist yet the link is left out rather than breaking this page."""
+def meeting_link(name: str, prompt: ThresholdPrompt) -> str:
+    """A link into the meetings app, naming the prompt so that arranging the meeting (or making
+    the referral) there also records the decision here. If the meetings page does not exist the
+    link is left out rather than breaking this page."""
     try:
-        return f"{reverse(name)}?person={person.pk}"
+        return f"{reverse(name)}?person={prompt.person_id}&prompt={prompt.pk}"
     except NoReverseMatch:
         return ""
 
@@ -135,13 +137,16 @@ def _episode_page(
         if form.cleaned_data["found_location"] and pick.location is None:
             form.add_error("found_location", "Choose a location from the search results")
         else:
+            before = selectors.prompt_episodes(person=person)
             outcome = save_form(
                 form,
                 lambda d: _save_episode(request, person, episode, d, pick.location, form),
                 rebuild=build,
             )
             if outcome.saved:
-                messages.success(request, _saved_message(outcome.result, creating=not episode))
+                raised = selectors.prompt_episodes(person=person).items() - before.items()
+                saved = _saved_message(outcome.result, creating=not episode)
+                messages.success(request, _with_prompts(saved, outcome.result, dict(raised)))
                 return redirect("missing:episode_detail", pk=outcome.result.pk)
             form, conflict = outcome.form, outcome.conflict
     context = {
@@ -197,6 +202,30 @@ def _saved_message(episode: MissingEpisode, *, creating: bool) -> str:
     return "Missing episode recorded." if creating else "Missing episode updated."
 
 
+def _with_prompts(saved: str, episode: MissingEpisode, raised: dict[int, int]) -> str:
+    """Say when saving met a threshold rule, with a link to the prompt, so it is not missed.
+
+    ``raised`` maps each new prompt to its episode: a late-recorded episode can make a later
+    one meet a repeat rule, and that prompt is not on this episode's page."""
+    if not raised:
+        return saved
+    if all(episode_id == episode.pk for episode_id in raised.values()):
+        url = reverse("missing:episode_detail", args=[episode.pk]) + "#prompts"
+        return format_html(
+            '{} A threshold rule was met: <a class="govuk-notification-banner__link" href="{}">'
+            "see the prompt below</a>.",
+            saved,
+            url,
+        )
+    url = reverse("missing:prompt_detail", args=[min(raised)])
+    return format_html(
+        "{} A threshold rule was met by another of the child's episodes: "
+        '<a class="govuk-notification-banner__link" href="{}">decide now</a>.',
+        saved,
+        url,
+    )
+
+
 @requires("missing.access")
 def episode_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     person_id = request.GET.get("person", "")
@@ -224,6 +253,7 @@ def episode_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     episode = selectors.get_episode_for_viewer(viewer=request.user, pk=pk)
     interview = selectors.interview_of(episode)
     user = request.user
+    prompts = list(episode.prompts.all())
     context = {
         "episode": episode,
         "person": episode.person,
@@ -231,7 +261,8 @@ def episode_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "timing": interview_timing(episode, interview),
         "duration": duration_words(episode.duration),
         "found_with": selectors.found_with_for_viewer(viewer=user, episode=episode),
-        "prompts": list(episode.prompts.all()),
+        "prompts": prompts,
+        "any_open_prompt": any(p.status == PromptStatus.OPEN for p in prompts),
         "can_change": user.has_perm("missing.change_episode", episode),
         "can_interview": user.has_perm("missing.record_interview", episode),
         "can_open_person": user.has_perm("people.view_person", episode.person),
@@ -331,8 +362,8 @@ def prompt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for shown in selectors.found_with_for_viewer(viewer=request.user, episode=episode)
             if shown.kind == PersonKind.ADULT_OF_CONCERN
         ],
-        "strategy_link": meeting_link("meetings:strategy_create", prompt.person),
-        "marve_link": meeting_link("meetings:marve_create", prompt.person),
+        "strategy_link": meeting_link("meetings:strategy_create", prompt),
+        "marve_link": meeting_link("meetings:marve_create", prompt),
     }
     return render(request, "missing/prompt_detail.html", context)
 

@@ -606,3 +606,71 @@ def test_the_panels_cost_the_same_however_many_meetings(scene, personas) -> None
     ctx_few = cost(lambda: selectors.context_panel(viewer=viewer, context=scene.place))
     arrange(scene, subject=scene.place)
     assert cost(lambda: selectors.context_panel(viewer=viewer, context=scene.place)) == ctx_few
+
+
+# --- confirmations where the person is looking ------------------------------------------------
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_a_section_save_lands_on_the_section_and_confirms_it_there(scene, client_for) -> None:
+    meeting = arrange(scene)
+    client = client_for(scene.worker)
+    data = {
+        "attendee-agency": scene.csc.pk,
+        "attendee-name": "Sam",
+        "attendee-attended": "yes",
+        "attendee-version": meeting.version,
+    }
+    response = client.post(f"{detail(meeting)}attendees/", data)
+    assert response["Location"] == f"{detail(meeting)}#attendee"
+    response = client.get(detail(meeting))
+    page = response.content.decode()
+    assert _messages(response) == []  # no banner at the top, scrolled out of sight
+    section = page.split('id="attendee"')[1].split("</section>")[0]
+    assert 'data-testid="section-note"' in section and "Attendee added." in section
+    assert "moj-alert--success" in section
+    assert page.count('data-testid="section-note"') == 1
+    assert 'data-testid="section-note"' not in client.get(detail(meeting)).content.decode()
+
+
+def test_a_refused_removal_is_explained_beside_its_section(scene, client_for) -> None:
+    meeting = arrange(scene)
+    services.attendee_add(
+        actor=scene.worker,
+        meeting=meeting,
+        expected_version=meeting.version,
+        agency=scene.csc,
+        name="Sam",
+    )
+    attendee = meeting.attendees.get()
+    client = client_for(scene.worker)
+    url = f"{detail(meeting)}attendee/{attendee.pk}/remove/"
+    response = client.post(url, {"version": "1"})
+    assert response["Location"] == f"{detail(meeting)}#attendee"
+    section = client.get(detail(meeting)).content.decode().split('id="attendee"')[1]
+    assert "moj-alert--error" in section.split("</section>")[0]
+    client.post(url, {"version": str(fresh(meeting).version)})
+    section = client.get(detail(meeting)).content.decode().split('id="attendee"')[1]
+    assert "Removed." in section.split("</section>")[0]
+
+
+def test_concluding_shows_one_confirmation_and_the_concluded_status(scene, client_for) -> None:
+    meeting = ready_to_conclude(scene, arrange(scene), decisions=("marve_referral",))
+    client = client_for(scene.worker)
+    response = client.post(
+        f"{detail(meeting)}conclude/",
+        {"conclude-summary": "Referred", "conclude-version": meeting.version},
+        follow=True,
+    )
+    assert response.redirect_chain == [(detail(meeting), 302)]
+    assert _messages(response) == [
+        "Meeting concluded. A referral to the MARVE panel has been made."
+    ]
+    page = response.content.decode()
+    assert page.count("govuk-notification-banner__title") == 1
+    assert "Important" not in page
+    assert 'data-testid="meeting-status"' in page and "Concluded" in page
+    assert "What happens next" in page

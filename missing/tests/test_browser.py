@@ -82,15 +82,15 @@ def test_a_third_episode_prompts_a_decision(
     page.get_by_label("Neither is needed").check()
     page.get_by_role("button", name="Record decision").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Explain why")
-    page.get_by_label("A strategy discussion has been arranged").check()
-    page.get_by_label("Reason or note").fill("Strategy discussion on Thursday at 10:00")
+    page.get_by_label("A strategy meeting has been arranged").check()
+    page.get_by_label("Reason or note").fill("Strategy meeting on Thursday at 10:00")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Decision recorded")).to_be_visible()
     screenshot(page, "missing-50-prompt-decided")
     assert ThresholdPrompt.objects.filter(status=PromptStatus.STRATEGY_ARRANGED).exists()
 
     page.goto(f"{base}/people/{child.pk}/chronology/")
-    decided = page.get_by_text("Threshold prompt decided: Strategy discussion arranged")
+    decided = page.get_by_text("Threshold prompt decided: Strategy meeting arranged")
     expect(decided).to_be_visible()
     screenshot(page, "missing-60-chronology")
 

@@ -43,14 +43,21 @@ def titles(entries) -> list[str]:
 def test_the_whole_episode_is_on_the_child_chronology(worker, child, story) -> None:
     entries = person_chronology(viewer=worker, person=child, filters=ChronologyFilter())
     assert titles(entries) == [
-        "Threshold prompt decided: Strategy discussion arranged",
+        "Threshold prompt decided: Strategy meeting arranged",
         "Threshold met: a decision is needed",
         "Return home interview completed: completed within 72 hours",
         "Returned after going missing",
-        "Reported missing (missing)",
+        "Reported missing",
     ]
     found = [e for e in entries if e.entry_type == "missing_found"]
     assert len(found) == 1  # the event at the place, shown once
+
+
+def test_an_episode_away_from_placement_is_titled_in_plain_words(worker, child) -> None:
+    record_episode(worker, child, episode_type="A")
+    entries = person_chronology(viewer=worker, person=child, filters=ChronologyFilter())
+    assert "Reported away without authorisation" in titles(entries)
+    assert not any("(" in title for title in titles(entries))
 
 
 def test_the_place_chronology_shows_the_event_and_no_copy(worker, story) -> None:
@@ -74,7 +81,7 @@ def test_filters_by_type_agency_and_date(worker, child, story, personas) -> None
         entry_type="missing_episode",
     )
     assert titles(person_chronology(viewer=worker, person=child, filters=earlier)) == [
-        "Reported missing (missing)"
+        "Reported missing"
     ]
 
 

@@ -297,7 +297,7 @@ def prompt(worker, child) -> ThresholdPrompt:
 
 
 def test_not_needed_needs_a_reason(worker, prompt) -> None:
-    with pytest.raises(ValidationError, match="Explain why a strategy discussion"):
+    with pytest.raises(ValidationError, match="Explain why a strategy meeting"):
         prompt_decide(actor=worker, prompt=prompt, status="not_needed", reason="  ")
     with pytest.raises(ValidationError, match="Choose what was decided"):
         prompt_decide(actor=worker, prompt=prompt, status="open")

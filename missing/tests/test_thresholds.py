@@ -167,10 +167,10 @@ def test_rules_are_explained_in_plain_words() -> None:
     assert "open concerns" in rule_in_words(location_rule())
     assert "adult of concern" in rule_in_words(adult_rule())
     assert prompts_in_words(rule) == (
-        "Prompts people to consider a strategy discussion and a referral to MARVE"
+        "Prompts people to consider a strategy meeting and a referral to MARVE"
     )
     rule.prompts_marve_referral = False
-    assert prompts_in_words(rule) == "Prompts people to consider a strategy discussion"
+    assert prompts_in_words(rule) == "Prompts people to consider a strategy meeting"
 
 
 # --- with the database: facts, idempotence, notification --------------------------------------

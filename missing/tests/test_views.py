@@ -292,7 +292,7 @@ def test_an_adult_the_viewer_cannot_open_is_not_named(client_for, personas, chil
 def test_not_needed_without_a_reason_is_refused_then_recorded(client, prompt) -> None:
     url = f"/missing/prompts/{prompt.pk}/"
     page = client.post(url, {"status": "not_needed", "reason": ""}).content.decode()
-    assert "Explain why a strategy discussion or MARVE referral is not needed" in page
+    assert "Explain why a strategy meeting or MARVE referral is not needed" in page
     assert 'value="not_needed" checked' in page
     assert client.post(url, {"status": "not_needed", "reason": "Safety plan agreed"}).status_code
     prompt.refresh_from_db()
@@ -353,3 +353,103 @@ def test_the_episode_page_prints_cleanly_and_is_audited(client, worker, child) -
 def test_no_person_sends_the_recorder_to_find_the_child(client) -> None:
     response = client.get("/missing/episodes/new/")
     assert response["Location"] == "/people/"
+
+
+# --- what the browser review found ------------------------------------------------------------
+
+
+def test_the_prompt_page_links_name_the_prompt_so_the_meeting_settles_it(client, prompt) -> None:
+    page = client.get(f"/missing/prompts/{prompt.pk}/").content.decode()
+    person = prompt.person_id
+    assert f'href="/meetings/strategy/new/?person={person}&amp;prompt={prompt.pk}"' in page
+    assert f'href="/meetings/marve/new/?person={person}&amp;prompt={prompt.pk}"' in page
+    assert "records this decision for you" in page
+
+
+def test_the_prompt_page_says_strategy_meeting_throughout(client, prompt) -> None:
+    page = client.get(f"/missing/prompts/{prompt.pk}/").content.decode()
+    assert "A strategy meeting has been arranged" in page
+    assert "Prompts people to consider a strategy meeting" in page
+    assert "discussion" not in page.split("<main")[1].lower()
+    client.post(f"/missing/prompts/{prompt.pk}/", {"status": "strategy_arranged", "reason": ""})
+    page = client.get(f"/missing/prompts/{prompt.pk}/").content.decode()
+    assert "Strategy meeting arranged" in page
+    assert PromptStatus.STRATEGY_ARRANGED.label == "Strategy meeting arranged"
+    assert PromptStatus.STRATEGY_ARRANGED.value == "strategy_arranged"  # stored value unchanged
+
+
+def test_the_reason_is_not_called_optional_and_says_when_it_is_needed(client, prompt) -> None:
+    page = client.get(f"/missing/prompts/{prompt.pk}/").content.decode()
+    label = page.split('for="id_reason"')[1].split("</label>")[0]
+    assert "Reason or note" in label and "optional" not in label
+    assert "Needed if neither is needed" in page
+
+
+def _success_messages(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_recording_an_episode_that_meets_a_rule_says_so_with_a_link(client, worker, child) -> None:
+    adult = make_person(worker, kind="adult_of_concern", given_name="Dean", family_name="Marsh")
+    response = client.post(
+        f"/missing/episodes/new/?person={child.pk}",
+        episode_form(**moment("returned_at", ago(hours=3)), found_with=[str(adult.pk)]),
+        follow=True,
+    )
+    episode = MissingEpisode.objects.get()
+    [message] = _success_messages(response)
+    assert message.startswith("Missing episode recorded")
+    assert "A threshold rule was met" in message
+    assert f'href="/missing/episodes/{episode.pk}/#prompts"' in message
+    page = response.content.decode()
+    # The link survives the redirect as a link, not as escaped text.
+    link = f'href="/missing/episodes/{episode.pk}/#prompts"'
+    assert f'<a class="govuk-notification-banner__link" {link}>' in page
+    # The prompts come before the episode's details, so nobody has to scroll to find them.
+    assert page.index('id="prompts"') < page.index("Going missing")
+    assert page.index("Found with an adult of concern.") < page.index("Their return")
+    assert "Someone must decide whether a strategy meeting" in page
+
+
+def test_saving_an_episode_that_meets_no_new_rule_says_nothing_of_thresholds(
+    client, worker, child
+) -> None:
+    response = client.post(f"/missing/episodes/new/?person={child.pk}", episode_form(), follow=True)
+    assert _success_messages(response) == [
+        "Missing episode recorded. The child is shown as missing now."
+    ]
+    page = response.content.decode()
+    assert 'id="prompts"' not in page
+    assert "No threshold rule has been met by this episode." in page
+    adult = make_person(worker, kind="adult_of_concern", given_name="Dean", family_name="Marsh")
+    episode = MissingEpisode.objects.get()
+    edit = f"/missing/episodes/{episode.pk}/edit/"
+    data = episode_form(
+        **moment("returned_at", ago(hours=3)), found_with=[str(adult.pk)], version="1"
+    )
+    assert "A threshold rule was met" in _success_messages(client.post(edit, data, follow=True))[0]
+    # Saving again raises nothing new, so the message does not say so again.
+    again = _success_messages(client.post(edit, data | {"version": "2"}, follow=True))
+    assert again == ["Missing episode updated."]
+
+
+def test_a_late_episode_that_makes_a_later_one_meet_a_rule_links_to_that_prompt(
+    client, worker, child
+) -> None:
+    for days in (10, 20):
+        record_episode(worker, child, went_missing_at=ago(days=days))
+    assert not ThresholdPrompt.objects.exists()
+    went = ago(days=40)
+    data = episode_form(
+        **moment("went_missing_at", went),
+        **moment("reported_at", went + dt.timedelta(hours=1)),
+        **moment("returned_at", went + dt.timedelta(hours=5)),
+    )
+    response = client.post(f"/missing/episodes/new/?person={child.pk}", data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    prompt = ThresholdPrompt.objects.get()
+    late = MissingEpisode.objects.get(went_missing_at__lte=ago(days=30))
+    assert prompt.episode_id != late.pk
+    [message] = _success_messages(response)
+    assert "A threshold rule was met by another of the child" in message
+    assert f'href="/missing/prompts/{prompt.pk}/">decide now</a>' in message

@@ -499,12 +499,10 @@ def test_school_contact_to_single_assessment_missing_episodes_strategy_meeting_a
     referral = MarveReferral.objects.get()
     assert referral.person_id == child.pk
 
-    # Back to the prompt: record what was decided (the meeting does not settle it by itself).
+    # Arranging the meeting from the prompt recorded the decision on it.
     lead.goto(prompt_url)
-    lead.get_by_label("The child has been referred to MARVE").check()
-    lead.get_by_label("Reason or note").fill("Strategy meeting held today; referred to MARVE.")
-    lead.get_by_role("button", name="Record decision").click()
-    expect(lead.get_by_text("Decision recorded: Referred to MARVE.")).to_be_visible()
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Threshold prompt: decided")
+    expect(lead.get_by_text("Strategy meeting arranged", exact=True)).to_be_visible()
 
     # The social worker sees the whole path on Kayden's chronology.
     worker.goto(assessment_url)
@@ -513,7 +511,7 @@ def test_school_contact_to_single_assessment_missing_episodes_strategy_meeting_a
     timeline = worker.locator(".moj-timeline")
     expect(timeline).to_contain_text(f"Contact {reference} received from {SCHOOL}")
     expect(timeline).to_contain_text("Single assessment started")
-    expect(timeline.get_by_text("Reported missing (missing)")).to_have_count(3)
+    expect(timeline.get_by_text("Reported missing", exact=True)).to_have_count(3)
     expect(timeline.get_by_text("Returned after going missing")).to_have_count(3)
     expect(timeline).to_contain_text(TAKEAWAY)
     expect(timeline).to_contain_text("Strategy meeting held")
@@ -549,7 +547,9 @@ def test_contact_about_a_place_to_a_signed_off_context_assessment(
         "Groups of 13 to 15 year olds gather in the underpass after dark. Older men on bikes "
         "hand over packages; two girls told us they were offered lifts."
     )
-    youth.get_by_label("Who is there, or who is involved?").fill("Older men on bikes; a group of girls")
+    youth.get_by_label("Who is there, or who is involved?").fill(
+        "Older men on bikes; a group of girls"
+    )
     youth.get_by_label("Child criminal exploitation").check()
     youth.get_by_label("Outside the family (extra-familial)").check()
     youth.get_by_label("Without consent: safeguarding").check()
