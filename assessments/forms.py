@@ -65,12 +65,37 @@ class StartForm(GovukForm):
         self.fields["started_on"].initial = timezone.localdate()
 
 
+NEEDED_FOR_SIGN_OFF = "Needed before you submit for sign-off."
+
+
 class VersionedForm(GovukForm):
-    """A form that saves part of an assessment: it carries the version the editor opened."""
+    """A form that saves part of an assessment: it carries the version the editor opened.
+
+    A section may be saved half done, so its fields are not required on the form; but some must
+    be filled in before the assessment can be submitted (``services.*_submission_problems``).
+    Those are listed in ``needed_for_sign_off``: they are not marked "(optional)", and their
+    hint says they are needed.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     section_fields: tuple[str, ...] = ()
+    needed_for_sign_off: tuple[str, ...] = ()
     layout = "default"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.needed_for_sign_off:
+            field = self.fields[name]
+            field.help_text = " ".join(str(t) for t in (field.help_text, NEEDED_FOR_SIGN_OFF) if t)
+        # The "(optional)" marker is per form: leave it off when every field left optional on
+        # the form is one sign-off needs.
+        optional = {
+            name
+            for name, field in self.fields.items()
+            if not field.required and not isinstance(field.widget, forms.HiddenInput)
+        }
+        if optional and optional <= set(self.needed_for_sign_off):
+            self.mark_optional = False
 
     @classmethod
     def initial_from(cls, record: Any) -> dict[str, Any]:
@@ -157,16 +182,21 @@ class OutcomeForm(VersionedForm):
         error_messages={"required": "Choose the outcome of the assessment"},
     )
     outcome_reasons = _text("Reasons for the outcome", rows=5)
+    needed_for_sign_off = ("outcome_reasons",)
 
 
 class FactorsForm(VersionedForm):
     """The CIN census factors: extra-familial ones first, the full list below."""
 
     section_fields = ("cin_factors", "primary_need")
+    needed_for_sign_off = ("primary_need",)
+    # The factors are needed too, from either list: the first list's hint says so.
+    mark_optional = False
     layout = "factors"
     extra_familial_factors = forms.MultipleChoiceField(
         label="Extra-familial harm",
-        help_text="Select all that apply.",
+        help_text="Select all that apply. Before you submit for sign-off, choose at least one "
+        "factor from this list or the other factors, or code 21 if no factors were identified.",
         choices=[(c.value, c.label) for c in CinFactor if c.value in EXTRA_FAMILIAL_FACTORS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -235,6 +265,8 @@ def _context_choices(
 
 class FindingForm(VersionedForm):
     section_fields = ("area", "context", "what_makes_it_unsafe", "what_makes_it_safe")
+    # Laid out by the template: the context search sits straight after the context choices.
+    layout = "finding"
     area = forms.ChoiceField(
         label="Area",
         choices=ContextualArea.choices,
@@ -242,8 +274,7 @@ class FindingForm(VersionedForm):
         error_messages={"required": "Choose the area: places, peers, school or online"},
     )
     context = forms.ChoiceField(
-        label="Context record",
-        help_text="Link the finding to the place, group, school or online space it is about.",
+        label="Which context is it about?",
         widget=forms.RadioSelect,
         required=False,
     )
@@ -256,12 +287,15 @@ class FindingForm(VersionedForm):
         "Trusted adults, safe routes and places, positive friendships, what the child says helps.",
     )
 
-    def __init__(self, *args: Any, contexts: Iterable[Context], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, contexts: Iterable[Context], context_hint: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._contexts = {c.pk: c for c in contexts}
+        self.fields["context"].help_text = context_hint
         self.fields["context"].choices = [  # type: ignore[attr-defined]
-            ("", "Not linked to a context record"),
             *_context_choices(self._contexts.values()),
+            ("", "Not linked to a context record"),
         ]
 
     @classmethod
@@ -327,6 +361,7 @@ class PromptsForm(VersionedForm):
 
 class TriangleForm(VersionedForm):
     section_fields = ("triangle_first", "triangle_second", "triangle_third")
+    needed_for_sign_off = section_fields
     triangle_first = _text("First side", rows=7)
     triangle_second = _text("Second side", rows=7)
     triangle_third = _text("Third side", rows=7)
@@ -335,7 +370,7 @@ class TriangleForm(VersionedForm):
         super().__init__(*args, **kwargs)
         for name, side in zip(self.section_fields, triangle.sides, strict=True):
             self.fields[name].label = side.label
-            self.fields[name].help_text = side.hint
+            self.fields[name].help_text = " ".join(t for t in (side.hint, NEEDED_FOR_SIGN_OFF) if t)
 
 
 class DecisionForm(VersionedForm):
@@ -347,6 +382,7 @@ class DecisionForm(VersionedForm):
         error_messages={"required": "Choose the decision"},
     )
     decision_reasons = _text("Reasons for the decision", rows=5)
+    needed_for_sign_off = ("decision_reasons",)
 
 
 CONTEXT_SECTION_FORMS: dict[str, tuple[str, type[VersionedForm]]] = {

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,24 +16,35 @@ from assessments.models import (
     Assessment,
     AssessmentStatus,
     ContextAssessment,
+    ContextAssessmentDecision,
     ContextualArea,
     ContextualFinding,
     ContextWeighting,
     SingleAssessment,
 )
-from assessments.services import AREA_KINDS
+from assessments.services import AREA_KINDS, status_after_sign_off
 from assessments.timescales import Timescale, timescale_of
 from assessments.triangles import ASSESSABLE_KINDS
 from audit.models import AccessAction
 from audit.services import audit_record
-from contexts.models import Context, ContextLink
+from contexts.models import Context, ContextLink, ContextStatus
 from contexts.selectors import context_list
-from frontdoor.models import Contact, ContactContext
+from frontdoor.models import (
+    ApprovalStatus,
+    Contact,
+    ContactContext,
+    ContactPerson,
+    ContactPersonRole,
+    ScreeningDecision,
+    ScreeningOutcome,
+)
 from people.codes import PersonKind
 from people.models import Person
+from people.selectors import visible_people
 
 PICK_LIMIT = 20
 PANEL_LIMIT = 10
+ASKED_LIMIT = 3
 
 _SINGLE_RELATED = ("person", "lead", "team", "recording_agency", "submitted_by", "signed_off_by")
 _CONTEXT_RELATED = ("context", "lead", "team", "recording_agency", "submitted_by", "signed_off_by")
@@ -217,10 +228,57 @@ class Panel:
     open_assessment: Assessment | None
     can_start: bool
     refusal: str = ""
+    # Approved contacts whose screening decision asked for this assessment and from which none
+    # has been started yet: the panel offers to start it from them, so it stays linked.
+    asked_for: tuple[Contact, ...] = ()
+
+
+def _visible_contacts(viewer: Any) -> Q:
+    """The ``can_view_record_about`` rule for contacts, as a filter: the viewer's own agency's,
+    any about a context (partnership records), and those about a child whose record the viewer's
+    agency may open."""
+    people = visible_people(viewer).filter(pk=OuterRef("person_id"))
+    return Q(recording_agency_id=viewer.agency_id) | Q(context__isnull=False) | Q(Exists(people))
+
+
+def _asking_for(outcome: str) -> Exists:
+    return Exists(
+        ScreeningDecision.objects.filter(
+            contact=OuterRef("pk"), outcome=outcome, approval=ApprovalStatus.APPROVED
+        )
+    )
+
+
+def _contacts_asking_for_single(viewer: Any, person: Person) -> tuple[Contact, ...]:
+    """One query. A contact about the child, or naming them as another child it is about."""
+    named = ContactPerson.objects.filter(
+        contact=OuterRef("pk"), person=person, role=ContactPersonRole.CHILD
+    )
+    started = SingleAssessment.objects.filter(contact=OuterRef("pk"), person=person)
+    contacts = (
+        Contact.objects.filter(Q(person=person) | Exists(named))
+        .filter(_asking_for(ScreeningOutcome.SINGLE_ASSESSMENT), _visible_contacts(viewer))
+        .exclude(Exists(started))
+        .order_by("-received_at", "-pk")
+    )
+    return tuple(contacts[:ASKED_LIMIT])
+
+
+def _contacts_asking_for_context(viewer: Any, context: Context) -> tuple[Contact, ...]:
+    """One query. A contact about the context, or naming it."""
+    named = ContactContext.objects.filter(contact=OuterRef("pk"), context=context)
+    started = ContextAssessment.objects.filter(contact=OuterRef("pk"), context=context)
+    contacts = (
+        Contact.objects.filter(Q(context=context) | Exists(named))
+        .filter(_asking_for(ScreeningOutcome.CONTEXT_RESPONSE), _visible_contacts(viewer))
+        .exclude(Exists(started))
+        .order_by("-received_at", "-pk")
+    )
+    return tuple(contacts[:ASKED_LIMIT])
 
 
 def person_panel(*, viewer: Any, person: Person) -> Panel:
-    """The child's single assessments, current first. Three queries at most."""
+    """The child's single assessments, current first. Four queries at most."""
     assessments = SingleAssessment.objects.filter(person=person).select_related("lead", "team")
     if not viewer.has_perm("people.view_person", person):
         assessments = assessments.filter(recording_agency_id=viewer.agency_id)
@@ -233,11 +291,12 @@ def person_panel(*, viewer: Any, person: Person) -> Panel:
         and person.kind == PersonKind.YOUNG_PERSON
         and viewer.has_perm("assessments.start_single_assessment", person)
     )
-    return Panel(rows, open_one, can_start)
+    asked_for = _contacts_asking_for_single(viewer, person) if can_start else ()
+    return Panel(rows, open_one, can_start, asked_for=asked_for)
 
 
 def context_panel(*, viewer: Any, context: Context) -> Panel:
-    """The context's assessments, current first. One query."""
+    """The context's assessments, current first. Two queries at most."""
     assessments = ContextAssessment.objects.filter(context=context).select_related("lead", "team")
     rows = with_timescales(list(assessments.order_by("-started_on", "-pk")[:PANEL_LIMIT]))
     open_one = next(
@@ -251,4 +310,39 @@ def context_panel(*, viewer: Any, context: Context) -> Panel:
         and not refusal
         and viewer.has_perm("assessments.start_context_assessment", context)
     )
-    return Panel(rows, open_one, can_start, refusal)
+    asked_for = _contacts_asking_for_context(viewer, context) if can_start else ()
+    return Panel(rows, open_one, can_start, refusal, asked_for)
+
+
+# --- what signing off a context assessment does to the context ------------------------------------
+
+_BECAUSE: dict[str, str] = {
+    ContextAssessmentDecision.SAFETY_PLAN: "the decision is a location or context safety plan",
+    ContextAssessmentDecision.NO_FURTHER_ACTION: "the decision is no further action",
+    ContextAssessmentDecision.MONITOR: "the decision is to monitor it",
+}
+
+
+def sign_off_status_note(assessment: ContextAssessment) -> str:
+    """For the manager, before they sign off: what will happen to the context's status
+    (``services.status_after_sign_off``). No queries: the context is already loaded."""
+    context = assessment.context
+    current = ContextStatus(context.status).label
+    if context.status == ContextStatus.CLOSED:
+        return f"{context.name} is closed, so signing off will not change its status."
+    new = status_after_sign_off(context, assessment.decision)
+    if assessment.decision == ContextAssessmentDecision.CONTEXT_CONFERENCE:
+        return (
+            f"When you sign it off, {context.name} stays ‘{current}’ until the context "
+            "conference decides what happens next."
+        )
+    if new is None:
+        return ""
+    because = _BECAUSE.get(assessment.decision, "of the decision")
+    if new == context.status:
+        return f"When you sign it off, {context.name} stays ‘{current}’, because {because}."
+    label = ContextStatus(new).label
+    return (
+        f"When you sign it off, {context.name} changes from ‘{current}’ to ‘{label}’, "
+        f"because {because}."
+    )

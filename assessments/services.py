@@ -9,7 +9,7 @@ overwrite each other (``contextsafe.lib.concurrency``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -464,32 +464,57 @@ def _check_contact_names_context(contact: Contact, context: Context) -> None:
     )
 
 
-def _mark_under_assessment(*, actor: User, context: Context) -> None:
-    """Through the contexts app's own service. A context already on a plan stays on it: the
-    plan is still in force while it is reassessed."""
-    fresh = Context.objects.get(pk=context.pk)
-    if fresh.status not in (ContextStatus.NOTED, ContextStatus.CLOSED):
+# A context nobody is working on: starting an assessment puts it under assessment. A context
+# already on a plan stays on it: the plan is still in force while it is reassessed.
+_AT_REST = (ContextStatus.NOTED, ContextStatus.CLOSED)
+
+# The context's status once its assessment is signed off, by decision. A context conference is
+# still to come, so the context stays as it is (under assessment, or on the plan it was already
+# on) until the conference decides.
+STATUS_AFTER_SIGN_OFF: dict[str, str | None] = {
+    ContextAssessmentDecision.SAFETY_PLAN: ContextStatus.ON_PLAN,
+    ContextAssessmentDecision.NO_FURTHER_ACTION: ContextStatus.NOTED,
+    ContextAssessmentDecision.MONITOR: ContextStatus.NOTED,
+    ContextAssessmentDecision.CONTEXT_CONFERENCE: None,
+}
+
+
+def status_after_sign_off(context: Context, decision: str) -> str | None:
+    """The status signing off gives the context, or None if it stays as it is. A closed context
+    stays closed: someone closed it on purpose while it was being assessed."""
+    if context.status == ContextStatus.CLOSED:
+        return None
+    return STATUS_AFTER_SIGN_OFF.get(decision)
+
+
+def _set_context_status(
+    *, actor: User, context: Context, status: Callable[[Context], str | None], then: str
+) -> None:
+    """Through the contexts app's own service, never by writing the record here. ``status``
+    chooses the new status from the context as it is now (None: leave it); ``then`` says what to
+    do once the record is complete, if it is missing details the contexts app requires."""
+    fresh = Context.objects.select_for_update().get(pk=context.pk)
+    new = status(fresh)
+    if new is None or new == fresh.status:
         return
-    # context_update checks the kind's required detail on every call, so pass it unchanged.
-    kind_detail = {
-        ContextKind.LOCATION: {"location_type": fresh.location_type},
-        ContextKind.EDUCATION_SETTING: {"setting_type": fresh.setting_type},
-    }.get(ContextKind(fresh.kind), {})
     try:
-        context_update(
-            actor=actor,
-            context=fresh,
-            expected_version=fresh.version,
-            status=ContextStatus.UNDER_ASSESSMENT,
-            **kind_detail,
-        )
+        context_update(actor=actor, context=fresh, expected_version=fresh.version, status=new)
     except ValidationError as error:
         raise ValidationError(
             f"The record for {fresh.name} is missing details ({'; '.join(error.messages)}). "
-            "Complete the context record, then start the assessment."
+            f"Complete the context record, then {then}."
         ) from error
-    context.status = ContextStatus.UNDER_ASSESSMENT
+    context.status = new
     context.version = fresh.version
+
+
+def _mark_under_assessment(*, actor: User, context: Context) -> None:
+    _set_context_status(
+        actor=actor,
+        context=context,
+        status=lambda c: ContextStatus.UNDER_ASSESSMENT if c.status in _AT_REST else None,
+        then="start the assessment",
+    )
 
 
 @transaction.atomic
@@ -773,6 +798,9 @@ def assessment_sign_off(
     *, actor: User, assessment: A, expected_version: int, comment: str = ""
 ) -> A:
     _check_sign_off(actor, assessment, "signed off")
+    if isinstance(assessment, ContextAssessment):
+        # First, so that if the context record refuses the change nothing here has moved yet.
+        _settle_context(actor, assessment)
     assessment.status = AssessmentStatus.COMPLETED
     assessment.signed_off_by = actor
     assessment.signed_off_at = timezone.now()
@@ -793,6 +821,17 @@ def assessment_sign_off(
     )
     _tell_the_lead(actor, assessment, f"Your {_kind_name(assessment)} has been signed off.")
     return assessment
+
+
+def _settle_context(actor: User, assessment: ContextAssessment) -> None:
+    """The signed-off decision sets the context's status: the context lists and the
+    missing-episode threshold rule ("found at a location with open concerns") read it."""
+    _set_context_status(
+        actor=actor,
+        context=assessment.context,
+        status=lambda c: status_after_sign_off(c, assessment.decision),
+        then="sign it off",
+    )
 
 
 @transaction.atomic

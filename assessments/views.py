@@ -184,6 +184,7 @@ def _single_page(
         "remaining": _single_links(services.single_submission_problems(assessment), assessment)
         if can_change
         else [],
+        "told": "The team managers",
         "text_sections": [
             ("voice", "The child's voice", assessment.child_voice),
             ("strengths", "Strengths", assessment.strengths),
@@ -258,18 +259,32 @@ def _finding_page(
     save: Callable[[FindingForm], Any],
     finding: Any = None,
 ) -> HttpResponse:
-    area = request.GET.get("area") or initial.get("area") or ""
-    initial = {**initial, "area": area, "version": assessment.version}
-    query = request.GET.get("q", "").strip()[:100]
+    # "Find context" posts the whole form, so nothing typed is lost: the page comes back with
+    # what was typed, the search results offered, and nothing saved. A search by link (?q=)
+    # works too.
+    searching = request.method == "POST" and "find" in request.POST
+    if searching:
+        typed = {name: request.POST.get(name, "") for name in FindingForm.section_fields}
+        area = typed["area"] or request.GET.get("area", "")
+        query = request.POST.get("q", "")
+        initial = {**initial, **typed, "version": request.POST.get("version", "")}
+    else:
+        area = request.GET.get("area") or initial.get("area") or ""
+        query = request.GET.get("q", "")
+        initial = {**initial, "area": area, "version": assessment.version}
+    query = query.strip()[:100]
     own, found = selectors.contexts_to_offer(
         viewer=request.user, assessment=assessment, area=area, query=query
     )
     chosen = request.POST.get("context") or initial.get("context") or ""
     extra = list(Context.objects.filter(pk=int(chosen))) if chosen.isdigit() else []
     offered = [*extra, *own, *(found or [])]
+    hint = _context_hint(assessment, area=area, has_own=bool(own), query=query if found else "")
 
     def build(data: QueryDict | None) -> FindingForm:
-        return FindingForm(data, initial=initial, contexts=offered)
+        return FindingForm(
+            None if searching else data, initial=initial, contexts=offered, context_hint=hint
+        )
 
     return _section_page(
         request,
@@ -282,13 +297,25 @@ def _finding_page(
             "assessment": assessment,
             "person": assessment.person,
             "finding": finding,
-            "finding_form": True,
             "area": area,
             "query": query,
-            "own_count": len(own),
             "found": found,
         },
     )
+
+
+def _context_hint(assessment: SingleAssessment, *, area: str, has_own: bool, query: str) -> str:
+    """Where the offered contexts come from. ``query`` is given when the search found some."""
+    person = assessment.person
+    name = person.known_as or person.given_name
+    source = f"linked to {name}" + (" or named in the contact" if assessment.contact_id else "")
+    if has_own:
+        then = f", then those matching ‘{query}’" if query else ""
+        return f"Places and groups {source}{then}."
+    none = f"No places or groups{' of this kind' if area else ''} are {source}"
+    if query:
+        return f"{none}. These match ‘{query}’."
+    return f"{none} yet. Find one below, or record the finding without linking it."
 
 
 @requires("assessments.add_single_assessments")
@@ -518,6 +545,8 @@ def _context_page(
         "remaining": _context_links(services.context_submission_problems(assessment), assessment)
         if can_change
         else [],
+        "status_note": selectors.sign_off_status_note(assessment) if can_sign_off else "",
+        "told": "The team managers and CS leads",
     }
     return render(request, "assessments/context_detail.html", page)
 
@@ -676,7 +705,9 @@ def context_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         errors = _submission_errors(error, lambda p: _context_links(p, assessment))
         return _context_page(request, assessment, submit_errors=errors)
-    messages.success(request, "Submitted for sign-off. The team's managers have been told.")
+    messages.success(
+        request, "Submitted for sign-off. The team's managers and CS leads have been told."
+    )
     return redirect("assessments:context_detail", pk=pk)
 
 

@@ -211,7 +211,7 @@ def test_the_context_panel_offers_a_start_except_for_online_spaces(
     worker, place, online, django_assert_max_num_queries
 ) -> None:
     assert worker.role_set  # loaded once per request in real use
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         panel = context_panel(viewer=worker, context=place)
     assert panel.can_start
     html = render_panel("_context_panel.html", worker, panel=panel, context=place)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from assessments import services
 from assessments.models import AssessmentStatus, ContextAssessment, ContextWeighting
 from assessments.selectors import weighting_candidates
-from assessments.tests.conftest import complete_context, make_contact, start_context
+from assessments.tests.conftest import complete_context, make_contact, start_context, start_single
 from assessments.triangles import TRIANGLES, triangle_for
 from audit.models import AccessAction, AccessEvent
 from contexts.models import Context, ContextStatus
@@ -270,3 +270,154 @@ def test_an_unknown_decision_is_refused(worker, context_assessment) -> None:
         services.context_assessment_update(
             actor=worker, assessment=context_assessment, expected_version=1, decision="close_it"
         )
+
+
+# --- the context's status once the assessment is signed off --------------------------------------
+
+
+def sign_off_with(decision: str, worker, lead, assessment: ContextAssessment) -> ContextAssessment:
+    complete_context(assessment, worker)
+    services.context_assessment_update(
+        actor=worker,
+        assessment=assessment,
+        expected_version=assessment.version,
+        decision=decision,
+    )
+    services.context_assessment_submit(
+        actor=worker, assessment=assessment, expected_version=assessment.version
+    )
+    return services.assessment_sign_off(
+        actor=lead, assessment=assessment, expected_version=assessment.version
+    )
+
+
+@pytest.mark.parametrize(
+    ("decision", "status"),
+    [
+        ("safety_plan", ContextStatus.ON_PLAN),
+        ("nfa", ContextStatus.NOTED),
+        ("monitor", ContextStatus.NOTED),
+        # The conference is still to come: the context stays under assessment until then.
+        ("context_conference", ContextStatus.UNDER_ASSESSMENT),
+    ],
+)
+def test_signing_off_sets_the_contexts_status_from_the_decision(
+    worker, personas, place, context_assessment, decision, status
+) -> None:
+    place.refresh_from_db()
+    assert place.status == ContextStatus.UNDER_ASSESSMENT
+    sign_off_with(decision, worker, personas["cs_lead"], context_assessment)
+    place.refresh_from_db()
+    assert place.status == status
+    changes = [
+        e.changes["status"]["new"]
+        for e in AccessEvent.objects.filter(
+            object_type="contexts.context", object_id=str(place.pk), action=AccessAction.CHANGE
+        ).order_by("pk")
+        if "status" in e.changes
+    ]
+    # Through the contexts app's own service, which audits each change.
+    expected = (
+        ["under_assessment"]
+        if status == ContextStatus.UNDER_ASSESSMENT
+        else [
+            "under_assessment",
+            status,
+        ]
+    )
+    assert changes == expected
+
+
+def test_returning_leaves_the_context_under_assessment(worker, personas, place, context_assessment):
+    complete_context(context_assessment, worker)
+    services.context_assessment_update(
+        actor=worker,
+        assessment=context_assessment,
+        expected_version=context_assessment.version,
+        decision="safety_plan",
+    )
+    services.context_assessment_submit(
+        actor=worker, assessment=context_assessment, expected_version=context_assessment.version
+    )
+    services.assessment_return(
+        actor=personas["cs_lead"],
+        assessment=context_assessment,
+        expected_version=context_assessment.version,
+        comment="Say who owns the lighting",
+    )
+    place.refresh_from_db()
+    assert place.status == ContextStatus.UNDER_ASSESSMENT
+
+
+def test_a_context_on_a_plan_stays_on_it_until_a_conference_decides(
+    worker, personas, group
+) -> None:
+    Context.objects.filter(pk=group.pk).update(status=ContextStatus.ON_PLAN)
+    sign_off_with("context_conference", worker, personas["cs_lead"], start_context(worker, group))
+    group.refresh_from_db()
+    assert group.status == ContextStatus.ON_PLAN
+    # A reassessment that ends the plan moves it back to noted.
+    sign_off_with("nfa", worker, personas["cs_lead"], start_context(worker, group))
+    group.refresh_from_db()
+    assert group.status == ContextStatus.NOTED
+
+
+def test_a_context_closed_during_the_assessment_stays_closed(
+    worker, personas, place, context_assessment
+) -> None:
+    Context.objects.filter(pk=place.pk).update(status=ContextStatus.CLOSED)
+    sign_off_with("safety_plan", worker, personas["cs_lead"], context_assessment)
+    place.refresh_from_db()
+    assert place.status == ContextStatus.CLOSED
+
+
+def test_a_context_edited_meanwhile_does_not_block_sign_off(
+    worker, personas, place, context_assessment
+) -> None:
+    """The status is set on the context as it is at sign-off, not as it was when opened."""
+    Context.objects.filter(pk=place.pk).update(version=place.version + 5, name="Chicken shop")
+    signed = sign_off_with("monitor", worker, personas["cs_lead"], context_assessment)
+    place.refresh_from_db()
+    assert place.status == ContextStatus.NOTED and place.name == "Chicken shop"
+    assert signed.status == AssessmentStatus.COMPLETED
+
+
+def test_single_assessments_leave_contexts_alone(worker, manager, child, place) -> None:
+    assessment = start_single(worker, child)
+    services.finding_add(
+        actor=worker,
+        assessment=assessment,
+        expected_version=assessment.version,
+        area="places",
+        context=place,
+        what_makes_it_unsafe="Older youths give him lifts",
+    )
+    services.single_assessment_update(
+        actor=worker,
+        assessment=assessment,
+        expected_version=assessment.version,
+        outcome="refer_marve",
+        outcome_reasons="Exploitation at the takeaway",
+        cin_factors=["24A"],
+        primary_need="N1",
+    )
+    services.single_assessment_submit(
+        actor=worker, assessment=assessment, expected_version=assessment.version
+    )
+    services.assessment_sign_off(
+        actor=manager, assessment=assessment, expected_version=assessment.version
+    )
+    place.refresh_from_db()
+    assert place.status == ContextStatus.NOTED
+
+
+def test_a_context_record_missing_details_stops_sign_off_with_a_clear_message(
+    worker, personas, place, context_assessment
+) -> None:
+    Context.objects.filter(pk=place.pk).update(location_type="")
+    with pytest.raises(ValidationError, match="Complete the context record, then sign it off"):
+        sign_off_with("safety_plan", worker, personas["cs_lead"], context_assessment)
+    context_assessment.refresh_from_db()
+    place.refresh_from_db()
+    assert context_assessment.status == AssessmentStatus.AWAITING_SIGN_OFF
+    assert place.status == ContextStatus.UNDER_ASSESSMENT

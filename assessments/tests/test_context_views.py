@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments import services
 from assessments.models import AssessmentStatus, ContextAssessment
 from assessments.tests.conftest import complete_context, date_fields, start_context, team_of
-from contexts.models import ContextStatus
+from contexts.models import Context, ContextStatus
 from contexts.services import context_link_create
 from tests.factories import TeamFactory, make_location, make_person
 
@@ -329,3 +329,114 @@ def test_the_page_costs_the_same_however_many_weightings(
     weigh(3)
     with django_assert_num_queries(len(before)):
         page(client.get(weighting_url))
+
+
+# --- what is still missing, who is told, and what sign-off does to the context ------------------
+
+
+def test_the_submit_button_shows_only_once_everything_is_recorded(
+    client_for, worker, context_assessment
+):
+    client = client_for(worker)
+    url = f"/assessments/context/{context_assessment.pk}/"
+    html = page(client.get(url))
+    assert "Submit for sign-off</button>" not in html
+    assert 'data-testid="not-ready"' in html and "these 2 things" in html
+    assert f'href="/assessments/context/{context_assessment.pk}/section/triangle/"' in html
+    assert f'href="/assessments/context/{context_assessment.pk}/section/decision/"' in html
+    complete_context(context_assessment, worker)
+    html = page(client.get(url))
+    assert "Submit for sign-off</button>" in html and 'data-testid="remaining"' not in html
+    # Team managers and CS leads are told (services._submit), so the page says both.
+    assert (
+        "Everything needed for sign-off is recorded. The team managers and CS leads in "
+        "Adolescent Safeguarding will be told."
+    ) in html
+    response = client.post(
+        f"/assessments/context/{context_assessment.pk}/submit/",
+        {"version": context_assessment.version},
+        follow=True,
+    )
+    assert "The team&#x27;s managers and CS leads have been told." in page(response)
+
+
+@pytest.mark.parametrize(
+    ("decision", "note"),
+    [
+        (
+            "safety_plan",
+            "When you sign it off, Chicken shop, Market Street changes from ‘Under assessment’ "
+            "to ‘On a plan’, because the decision is a location or context safety plan.",
+        ),
+        (
+            "nfa",
+            "When you sign it off, Chicken shop, Market Street changes from ‘Under assessment’ "
+            "to ‘Noted’, because the decision is no further action.",
+        ),
+        (
+            "monitor",
+            "When you sign it off, Chicken shop, Market Street changes from ‘Under assessment’ "
+            "to ‘Noted’, because the decision is to monitor it.",
+        ),
+        (
+            "context_conference",
+            "When you sign it off, Chicken shop, Market Street stays ‘Under assessment’ until "
+            "the context conference decides what happens next.",
+        ),
+    ],
+)
+def test_the_sign_off_form_says_what_happens_to_the_context(
+    client_for, worker, personas, place, context_assessment, decision, note
+):
+    complete_context(context_assessment, worker)
+    services.context_assessment_update(
+        actor=worker,
+        assessment=context_assessment,
+        expected_version=context_assessment.version,
+        decision=decision,
+    )
+    services.context_assessment_submit(
+        actor=worker, assessment=context_assessment, expected_version=context_assessment.version
+    )
+    lead = client_for(personas["cs_lead"])
+    html = page(lead.get(f"/assessments/context/{context_assessment.pk}/"))
+    assert f'<div class="govuk-inset-text" data-testid="status-after-sign-off">{note}</div>' in html
+    assert html.index("Manager sign-off") < html.index(note) < html.index("Confirm decision")
+    # The lead who wrote it sees no sign-off form, so no note either.
+    assert 'data-testid="status-after-sign-off"' not in page(
+        client_for(worker).get(f"/assessments/context/{context_assessment.pk}/")
+    )
+    lead.post(
+        f"/assessments/context/{context_assessment.pk}/sign-off/",
+        {"decision": "sign_off", "comment": "", "version": context_assessment.version},
+    )
+    place.refresh_from_db()
+    expected = {"safety_plan": "on_plan", "context_conference": "under_assessment"}
+    assert place.status == expected.get(decision, "noted")
+
+
+def test_the_sign_off_note_for_a_closed_context(client_for, worker, personas, place):
+    assessment = start_context(worker, place)
+    complete_context(assessment, worker)
+    services.context_assessment_submit(
+        actor=worker, assessment=assessment, expected_version=assessment.version
+    )
+    Context.objects.filter(pk=place.pk).update(status=ContextStatus.CLOSED)
+    html = page(client_for(personas["cs_lead"]).get(f"/assessments/context/{assessment.pk}/"))
+    assert (
+        "Chicken shop, Market Street is closed, so signing off will not change its status." in html
+    )
+
+
+def test_fields_needed_for_sign_off_are_not_marked_optional(client_for, worker, context_assessment):
+    client = client_for(worker)
+    base = f"/assessments/context/{context_assessment.pk}/section/"
+    decision = page(client.get(base + "decision/"))
+    assert "Reasons for the decision (optional)" not in decision
+    assert "Reasons for the decision" in decision
+    assert "Needed before you submit for sign-off." in decision
+    triangle = page(client.get(base + "triangle/"))
+    assert "(optional)" not in triangle and triangle.count("Needed before you submit") == 3
+    # The prompts are not needed for sign-off: they stay optional.
+    prompts = page(client.get(base + "prompts/"))
+    assert "What happens there (optional)" in prompts and "Needed before" not in prompts

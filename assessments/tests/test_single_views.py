@@ -18,8 +18,10 @@ from assessments.tests.conftest import (
     team_of,
 )
 from audit.models import AccessAction, AccessEvent
+from contexts.models import Context
 from contexts.services import context_link_create
 from contextsafe.lib.working_days import add_working_days, working_days_between
+from frontdoor.models import ContactContext
 from tests.factories import make_location, make_person
 
 pytestmark = pytest.mark.django_db
@@ -521,3 +523,143 @@ def test_no_contextual_concerns_is_refused_while_findings_exist(client_for, work
     )
     assert "Remove them before recording that there are no contextual concerns" in html
     assert "Nothing to see</textarea>" in html
+
+
+# --- the finding form's order and search --------------------------------------------------------
+
+
+def test_the_context_choices_come_straight_after_the_question_and_the_search_after_them(
+    client_for, worker, child, single, place
+):
+    context_link_create(
+        actor=worker,
+        context=place,
+        kind="frequents",
+        person=child,
+        source="School",
+        reliability="reported",
+    )
+    html = page(client_for(worker).get(f"/assessments/single/{single.pk}/findings/new/"))
+    order = [
+        ">Area</legend>",
+        "Which context is it about? (optional)</legend>",
+        "Places and groups linked to Jayden.</div>",
+        "Chicken shop, Market Street (",
+        "Not linked to a context record",
+        'data-testid="context-search"',
+        "Find context</button>",
+        "What makes it unsafe",
+        "Save contextual finding</button>",
+    ]
+    positions = [html.index(text) for text in order]
+    assert positions == sorted(positions)
+    # A child's own contexts only: the assessment was not started from a contact.
+    assert "named in the contact" not in html
+
+
+def test_the_hint_names_the_contact_when_the_assessment_started_from_one(
+    client_for, worker, child, group
+):
+    contact = make_contact(worker, person=child)
+    ContactContext.objects.create(contact=contact, context=group)
+    assessment = start_single(worker, child, contact=contact)
+    html = page(client_for(worker).get(f"/assessments/single/{assessment.pk}/findings/new/"))
+    assert "Places and groups linked to Jayden or named in the contact.</div>" in html
+    assert "Older boys at the parade (" in html
+
+
+def test_a_child_with_no_contexts_is_told_how_to_find_one(client_for, worker, single):
+    html = page(client_for(worker).get(f"/assessments/single/{single.pk}/findings/new/?area=peers"))
+    assert (
+        "No places or groups of this kind are linked to Jayden yet. Find one below, or record "
+        "the finding without linking it."
+    ) in html
+
+
+def test_finding_a_context_keeps_everything_typed_and_saves_nothing(
+    client_for, worker, single, place
+):
+    make_location(worker, name="Bus station")
+    response = client_for(worker).post(
+        f"/assessments/single/{single.pk}/findings/new/",
+        {
+            "find": "1",
+            "q": "bus",
+            "area": "places",
+            "context": "",
+            "what_makes_it_unsafe": "A grey car waits here",
+            "what_makes_it_safe": "Staff know him",
+            "version": single.version,
+        },
+    )
+    html = page(response)
+    assert not single.findings.exists()
+    assert "A grey car waits here</textarea>" in html and "Staff know him</textarea>" in html
+    assert 'value="places" checked' in html
+    assert "Bus station (" in html and 'value="bus"' in html
+    assert "then those matching ‘bus’" not in html  # the child has no places of their own
+    assert "No places or groups of this kind are linked to Jayden. These match ‘bus’." in html
+    assert "There is a problem" not in html  # a search is not a failed save
+    # The version the editor opened is kept, so a later save still detects a concurrent edit.
+    assert f'name="version" value="{single.version}"' in html
+    bus = Context.objects.get(name="Bus station")
+    saved = client_for(worker).post(
+        f"/assessments/single/{single.pk}/findings/new/",
+        {
+            "area": "places",
+            "context": bus.pk,
+            "what_makes_it_unsafe": "A grey car waits here",
+            "what_makes_it_safe": "Staff know him",
+            "version": single.version,
+        },
+    )
+    assert saved.status_code == 302
+    assert single.findings.get().context == bus
+
+
+def test_a_search_that_finds_nothing_says_so(client_for, worker, single):
+    html = page(
+        client_for(worker).post(
+            f"/assessments/single/{single.pk}/findings/new/",
+            {"find": "1", "q": "zzz", "area": "places", "version": single.version},
+        )
+    )
+    assert 'data-testid="no-contexts-found"' in html and "No context record matches ‘zzz’" in html
+
+
+# --- fields needed for sign-off, and the submit button ------------------------------------------
+
+
+def test_fields_needed_for_sign_off_are_not_marked_optional(client_for, worker, single):
+    client = client_for(worker)
+    base = f"/assessments/single/{single.pk}/section/"
+    factors = page(client.get(base + "factors/"))
+    assert "(optional)" not in factors
+    assert "Primary need</legend>" in factors
+    assert "Needed before you submit for sign-off." in factors
+    assert "Before you submit for sign-off, choose at least one factor" in factors
+    outcome = page(client.get(base + "outcome/"))
+    assert "(optional)" not in outcome
+    assert "Reasons for the outcome</label>" in outcome
+    assert "Needed before you submit for sign-off." in outcome
+    # What sign-off does not need stays optional.
+    voice = page(client.get(base + "voice/"))
+    assert "The child&#x27;s voice (optional)" in voice and "Needed before" not in voice
+
+
+def test_the_submit_button_shows_only_once_everything_is_recorded(client_for, worker, single):
+    client = client_for(worker)
+    html = page(client.get(f"/assessments/single/{single.pk}/"))
+    assert "Submit for sign-off</button>" not in html
+    assert "You can submit it for sign-off once you have done these 4 things:" in html
+    remaining = html[html.index('data-testid="remaining"') :]
+    for section in ("factors", "outcome"):
+        assert f'href="/assessments/single/{single.pk}/section/{section}/"' in remaining
+    assert f'href="/assessments/single/{single.pk}/#contextual"' in remaining
+    complete_single(single, worker)
+    html = page(client.get(f"/assessments/single/{single.pk}/"))
+    assert "Submit for sign-off</button>" in html and 'data-testid="remaining"' not in html
+    assert (
+        "Everything needed for sign-off is recorded. The team managers in Adolescent "
+        "Safeguarding will be told."
+    ) in html
