@@ -225,7 +225,7 @@ def single_assessment_start(
     if lead.pk != actor.pk:
         notify(
             recipients=[lead],
-            message=f"You are the lead for a single assessment of {person.display_name}.",
+            message="You are the lead for a new single assessment of a child.",
             link=_detail_link(assessment),
         )
     return assessment

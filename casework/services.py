@@ -54,7 +54,8 @@ def _not_in_future(day: dt.date, field: str, what: str = "The date") -> None:
 
 
 def _subject_name(person: Person | None, context: Context | None) -> str:
-    return person.display_name if person is not None else str(context)
+    # Notifications never name a child: the link goes through the record's own checks.
+    return "a child" if person is not None else str(context)
 
 
 def _subject_link(person: Person | None, context: Context | None) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import rules
 
 from access.predicates import (
+    can_edit_record_about,
     can_view_record_about,
     does_case_work,
     is_administrator,
@@ -69,7 +70,7 @@ rules.add_perm("frontdoor.add_contact", does_case_work)
 # The gate for contact pages; each contact is then checked with ``view_contact``.
 rules.add_perm("frontdoor.read_contacts", does_case_work)
 rules.add_perm("frontdoor.view_contact", can_view_record_about)
-rules.add_perm("frontdoor.add_sharing_decision", can_view_record_about)
+rules.add_perm("frontdoor.add_sharing_decision", can_edit_record_about)
 # Screening: the queue, picking up a contact, deciding, telling the referrer.
 rules.add_perm("frontdoor.screen_contact", does_case_work & is_screener)
 rules.add_perm(

@@ -61,5 +61,6 @@ rules.add_perm("meetings.refer_to_marve", holds_meetings & can_edit_subject)
 # may open the child's record (see selectors.marve_rows).
 rules.add_perm("meetings.view_marve", can_view_record_about | decides_marve)
 rules.add_perm("meetings.view_marve_list", decides_marve | is_team_manager)
+rules.add_perm("meetings.read_marve_reasons", can_view_record_about)
 # The person who made a referral, or chaired the meeting it came from, does not decide on it.
 rules.add_perm("meetings.decide_marve", decides_marve & is_independent_of_referral)

@@ -227,10 +227,13 @@ def meeting_record(*, meeting: StrategyMeeting) -> MeetingRecord:
 def marve_list(
     *, viewer: Any, status: str = "", referral_type: str = ""
 ) -> QuerySet[MarveReferral]:
-    """Every referral made to the panel (the panel's own list), newest first."""
+    """Every referral made to the panel (the panel's own list), newest first. Others who may
+    open the list (team managers) see only the referrals about records their agency may see."""
     referrals = MarveReferral.objects.select_related(
         "person__holding_agency", "context", "recording_agency", "recorded_by"
     )
+    if not viewer.has_perm("meetings.decide_marve"):
+        referrals = referrals.filter(visible_about_q(viewer))
     if status:
         referrals = referrals.filter(status=status)
     if referral_type:

@@ -623,6 +623,9 @@ def _marve_page(
         "referral": referral,
         "subject": selectors.subject_label_for(viewer=user, record=referral),
         "subject_is_context": isinstance(referral.subject, Context),
+        # A panel member from another agency sees that a referral exists and its status, but the
+        # reasons describe the child, so they follow the child's record.
+        "can_read_reasons": user.has_perm("meetings.read_marve_reasons", referral),
         "can_decide": user.has_perm("meetings.decide_marve", referral),
         # A panel member who made the referral (or chaired its meeting) is told why they
         # cannot decide on it, rather than just not seeing the form.
