@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "missing",
     "meetings",
     "casework",
+    "mapping",
     "core",
     "demo",
 ]

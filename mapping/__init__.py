@@ -1,0 +1,1 @@
+"""Mapping: location hotspots and (later) peer networks, read through other apps' selectors."""
