@@ -386,6 +386,11 @@ def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         and contact.status == ContactStatus.DECIDED
         and contact.outcome_sent_at is None,
         "back": _back_from_contact(user, contact, view, can_screen=can_screen),
+        # The screeners' reasons may draw on the child's record, so a referrer whose agency
+        # cannot open that record sees the outcome but not the reasoning.
+        "screening_detail": can_screen
+        or contact.person_id is None
+        or user.has_perm("people.view_person", contact.person),
     }
     return render(request, "frontdoor/contact_detail.html", page)
 

@@ -14,7 +14,6 @@ from frontdoor.models import Contact, ScreeningTeam
 from frontdoor.services import contact_submit
 from people.models import Person
 
-# The browser fixtures, for test_browser.py.
 from tests.factories import AgencyFactory, TeamFactory, UserFactory, make_location, make_person
 
 

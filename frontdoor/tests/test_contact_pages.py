@@ -264,3 +264,25 @@ def test_a_youth_worker_starts_with_other_as_the_source(client_for, fd: FrontDoo
     youth_worker = UserFactory.create(username="tom", agency=trust, roles=["practitioner"])
     text = page(client_for(youth_worker).get(f"/front-door/new/?context={fd.place.pk}"))
     assert re.search(r'<option value="8" selected>Other</option>', text)
+
+
+def test_a_referrer_who_cannot_open_the_child_sees_the_outcome_not_the_reasons(
+    fd: FrontDoor, client_for: Any
+) -> None:
+    contact = send(fd.teacher, person=fd.child)
+    services.screening_start(actor=fd.screener, contact=contact)
+    contact.refresh_from_db()
+    decision = services.screening_decide(
+        actor=fd.screener,
+        contact=contact,
+        outcome="single_assessment",
+        reasons="Known to us: three previous contacts about exploitation",
+        allocated_team=fd.team,
+    )
+    services.screening_approve(actor=fd.manager, decision=decision)
+    teacher_page = page(client_for(fd.teacher).get(f"/front-door/{contact.pk}/"))
+    assert "Single assessment" in teacher_page
+    assert "three previous contacts" not in teacher_page
+    assert 'data-testid="reasons-with-record"' in teacher_page
+    screener_page = page(client_for(fd.screener).get(f"/front-door/{contact.pk}/"))
+    assert "three previous contacts" in screener_page
