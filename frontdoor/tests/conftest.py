@@ -13,7 +13,6 @@ from contexts.models import Context
 from frontdoor.models import Contact, ScreeningTeam
 from frontdoor.services import contact_submit
 from people.models import Person
-
 from tests.factories import AgencyFactory, TeamFactory, UserFactory, make_location, make_person
 
 
