@@ -186,3 +186,10 @@ def verification_complete(*, verification_id: int) -> ChainVerification:
         ]
     )
     return verification
+
+
+def audit_list_read(*, actor: Any, object_type: str, reason: str) -> AccessEvent:
+    """A work list that names people (a queue, a list of interviews due) was read."""
+    return audit_record(
+        actor=actor, action=AccessAction.SEARCH, object_type=object_type, reason=reason
+    )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from access.policy import requires
 from audit.models import AccessAction
-from audit.services import audit_record
+from audit.services import audit_list_read, audit_record
 from casework import selectors, services
 from casework.forms import (
     AnswerForm,
@@ -208,6 +208,11 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @requires("casework.answer_consultations")
 def consultation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    audit_list_read(
+        actor=request.user,
+        object_type="casework.consultation",
+        reason="Listed consultations waiting for an answer",
+    )
     rows = selectors.consultation_queue(viewer=request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casework/consultation_queue.html", {"page": page})
@@ -366,6 +371,9 @@ def nrm_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @requires("casework.view_nrm_list")
 def nrm_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    audit_list_read(
+        actor=request.user, object_type="casework.nrmreferral", reason="Listed open NRM referrals"
+    )
     rows = selectors.open_nrm_referrals(viewer=request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     overdue = sum(1 for row in rows if row.status.overdue)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from access.guard import authorize
 from access.policy import requires
 from accounts.models import AgencyKind, Team, User
+from audit.services import audit_list_read
 from contexts.forms import ContextForm, ContextKindForm
 from contexts.models import Context, ContextKind
 from contexts.selectors import context_list, get_context_for_viewer
@@ -355,6 +356,9 @@ def contact_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @requires("frontdoor.add_contact")
 def sent_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    audit_list_read(
+        actor=request.user, object_type="frontdoor.contact", reason="Listed the contacts they sent"
+    )
     page = Paginator(selectors.contacts_sent(viewer=request.user), QUEUE_PAGE).get_page(
         request.GET.get("page")
     )
@@ -429,6 +433,11 @@ def sharing_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @requires("frontdoor.screen_contact")
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    audit_list_read(
+        actor=request.user,
+        object_type="frontdoor.contact",
+        reason="Opened the front door work queue",
+    )
     form = QueueFilterForm(request.GET or None)
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
     contacts = selectors.queue_contacts(viewer=request.user, status=status)

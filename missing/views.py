@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from access.policy import requires
+from audit.services import audit_list_read
 from contexts.models import Context, ContextKind
 from contexts.selectors import context_list, get_context_for_viewer
 from contextsafe.http import AuthenticatedHttpRequest
@@ -309,6 +310,11 @@ def interview_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @requires("missing.view_interview_list")
 def interviews(request: AuthenticatedHttpRequest) -> HttpResponse:
+    audit_list_read(
+        actor=request.user,
+        object_type="missing.returnhomeinterview",
+        reason="Listed return home interviews due",
+    )
     page = Paginator(selectors.outstanding_interviews(viewer=request.user), LIST_PAGE).get_page(
         request.GET.get("page")
     )
@@ -321,6 +327,11 @@ def interviews(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @requires("missing.view_prompt_list")
 def prompts(request: AuthenticatedHttpRequest) -> HttpResponse:
+    audit_list_read(
+        actor=request.user,
+        object_type="missing.thresholdprompt",
+        reason="Listed open threshold prompts",
+    )
     page = Paginator(selectors.open_prompts(viewer=request.user), LIST_PAGE).get_page(
         request.GET.get("page")
     )

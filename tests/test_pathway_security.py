@@ -129,3 +129,23 @@ def test_notifications_never_name_the_child(personas: dict[str, User]) -> None:
     )
     assert Notification.objects.filter(recipient=csc).exists()
     assert not Notification.objects.filter(message__contains="Perpetua").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "role", "object_type"),
+    [
+        ("/front-door/sent/", "practitioner", "frontdoor.contact"),
+        ("/missing/interviews/", "practitioner", "missing.returnhomeinterview"),
+        ("/missing/prompts/", "practitioner", "missing.thresholdprompt"),
+        ("/casework/nrm/", "practitioner", "casework.nrmreferral"),
+        ("/casework/consultations/", "cs_lead", "casework.consultation"),
+    ],
+)
+def test_work_lists_that_name_people_are_audited(
+    url: str, role: str, object_type: str, personas: dict[str, User], client_for: Clients
+) -> None:
+    from audit.models import AccessEvent
+
+    user = personas[role]
+    assert client_for(user).get(url).status_code == 200
+    assert AccessEvent.objects.filter(actor=user, action="search", object_type=object_type).exists()
