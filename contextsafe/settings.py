@@ -340,6 +340,12 @@ WARD_BOUNDARIES_FILE = os.environ.get(
     "CONTEXTSAFE_WARD_BOUNDARIES", str(VAR_DIR / "wards.geojson") if DEMO_MODE else ""
 )
 
+# Hotspot maps: the H3 resolution of the cell stored on each event (9: about 0.1 km², a few
+# streets). Changing it means recomputing every stored cell (events/migrations/0003).
+HOTSPOT_H3_RESOLUTION = env_int("CONTEXTSAFE_HOTSPOT_H3_RESOLUTION", 9)
+if not 0 <= HOTSPOT_H3_RESOLUTION <= 15:
+    raise ImproperlyConfigured("CONTEXTSAFE_HOTSPOT_H3_RESOLUTION must be from 0 to 15.")
+
 # Peer groups: may members be linked as records ("records"), or only by initials ("initials"),
 # as some partnerships decide for peer maps made with young people (domain.md §1.4)?
 PEER_GROUP_MEMBERS = os.environ.get("CONTEXTSAFE_PEER_GROUP_MEMBERS", "records")

@@ -57,6 +57,9 @@ class Event(models.Model):
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # The H3 cell of (latitude, longitude) at settings.HOTSPOT_H3_RESOLUTION, stored on write so
+    # hotspot maps are one GROUP BY; empty when the event has no position.
+    h3_cell = models.CharField(max_length=16, blank=True, editable=False)
     place_description = models.CharField(max_length=300, blank=True)
     narrative = models.TextField()
     harm_types = models.JSONField(default=list, blank=True)
@@ -80,6 +83,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["location", "-occurred_at"], name="event_location_idx"),
             models.Index(fields=["-occurred_at"], name="event_time_idx"),
+            # Cell first: serves the GROUP BY and "the events in this cell in this period" (a
+            # hotspot's evidence); a period alone is served by event_time_idx.
+            models.Index(fields=["h3_cell", "occurred_at"], name="event_cell_time_idx"),
         ]
 
     def __str__(self) -> str:

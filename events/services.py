@@ -13,6 +13,7 @@ from accounts.models import User
 from audit.models import AccessAction
 from audit.services import audit_record
 from contexts.models import Context, ContextKind
+from events.cells import event_cell
 from events.models import Event, EventParticipant, HarmType, ParticipantRole, Sensitivity
 from people.models import Person
 
@@ -61,6 +62,7 @@ def event_record(
         location=location,
         latitude=latitude,
         longitude=longitude,
+        h3_cell=event_cell(latitude, longitude),
         place_description=place_description,
         narrative=narrative.strip(),
         harm_types=harms,

@@ -35,6 +35,7 @@ from demo.borough.rows import PersonRow, TeamName
 from demo.borough.scales import DEFAULT_SEED, SCALES
 from demo.borough.world import World, plan_world
 from demo.partnership import AGENCIES, DEMO_USERS
+from events.cells import event_cell
 from events.models import Event, EventParticipant
 from people.models import (
     Address,
@@ -329,6 +330,7 @@ class _Writer:
                     location_id=contexts[r.location] if r.location is not None else None,
                     latitude=r.latitude,
                     longitude=r.longitude,
+                    h3_cell=event_cell(r.latitude, r.longitude),
                     place_description=r.place_description,
                     narrative=r.narrative,
                     harm_types=r.harm_types,
