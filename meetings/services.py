@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -204,19 +204,33 @@ def attendee_add(
     return attendee
 
 
+def _remove_item(
+    actor: User,
+    meeting: StrategyMeeting,
+    expected_version: int,
+    item: models.Model,
+    what: str,
+    details: dict[str, Any],
+) -> None:
+    """Take one row out of an open meeting's section; the audit keeps what it said."""
+    _ensure_open(meeting)
+    _touch(meeting, expected_version)
+    audit_record(actor=actor, action=AccessAction.CHANGE, obj=meeting, changes={what: details})
+    item.delete()
+
+
 @transaction.atomic
 def attendee_remove(
     *, actor: User, meeting: StrategyMeeting, expected_version: int, attendee: Attendee
 ) -> None:
-    _ensure_open(meeting)
-    _touch(meeting, expected_version)
-    audit_record(
-        actor=actor,
-        action=AccessAction.CHANGE,
-        obj=meeting,
-        changes={"attendee_removed": {"agency": attendee.agency_id, "name": attendee.name}},
+    _remove_item(
+        actor,
+        meeting,
+        expected_version,
+        attendee,
+        "attendee_removed",
+        {"agency": attendee.agency_id, "name": attendee.name},
     )
-    attendee.delete()
 
 
 @transaction.atomic
@@ -246,15 +260,14 @@ def information_add(
 def information_remove(
     *, actor: User, meeting: StrategyMeeting, expected_version: int, item: InformationShared
 ) -> None:
-    _ensure_open(meeting)
-    _touch(meeting, expected_version)
-    audit_record(
-        actor=actor,
-        action=AccessAction.CHANGE,
-        obj=meeting,
-        changes={"information_removed": {"agency": item.agency_id, "summary": item.summary}},
+    _remove_item(
+        actor,
+        meeting,
+        expected_version,
+        item,
+        "information_removed",
+        {"agency": item.agency_id, "summary": item.summary},
     )
-    item.delete()
 
 
 @transaction.atomic
@@ -341,15 +354,14 @@ def decision_add(
 def decision_remove(
     *, actor: User, meeting: StrategyMeeting, expected_version: int, decision: MeetingDecision
 ) -> None:
-    _ensure_open(meeting)
-    _touch(meeting, expected_version)
-    audit_record(
-        actor=actor,
-        action=AccessAction.CHANGE,
-        obj=meeting,
-        changes={"decision_removed": {"kind": decision.kind, "reasons": decision.reasons}},
+    _remove_item(
+        actor,
+        meeting,
+        expected_version,
+        decision,
+        "decision_removed",
+        {"kind": decision.kind, "reasons": decision.reasons},
     )
-    decision.delete()
 
 
 @transaction.atomic
@@ -396,15 +408,14 @@ def action_add(
 def action_remove(
     *, actor: User, meeting: StrategyMeeting, expected_version: int, action: MeetingAction
 ) -> None:
-    _ensure_open(meeting)
-    _touch(meeting, expected_version)
-    audit_record(
-        actor=actor,
-        action=AccessAction.CHANGE,
-        obj=meeting,
-        changes={"action_removed": {"description": action.description, "due_on": action.due_on}},
+    _remove_item(
+        actor,
+        meeting,
+        expected_version,
+        action,
+        "action_removed",
+        {"description": action.description, "due_on": action.due_on},
     )
-    action.delete()
 
 
 @transaction.atomic
