@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -79,18 +81,9 @@ def reference_data(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("db")
     else:
         return
-    from frontdoor.models import ResponseTimescale
-    from missing.models import ThresholdRule, ThresholdRuleKind
-
-    for urgency, hours in {"immediate": 4, "urgent": 24, "standard": 48}.items():
-        ResponseTimescale.objects.get_or_create(urgency=urgency, defaults={"hours": hours})
-    if not ThresholdRule.objects.exists():
-        ThresholdRule.objects.bulk_create(
-            [
-                ThresholdRule(
-                    kind=ThresholdRuleKind.REPEAT_EPISODES, episode_count=3, window_days=90
-                ),
-                ThresholdRule(kind=ThresholdRuleKind.FOUND_AT_LOCATION_OF_CONCERN),
-                ThresholdRule(kind=ThresholdRuleKind.FOUND_WITH_ADULT_OF_CONCERN),
-            ]
-        )
+    # The data migrations' own seed functions, so the defaults live in one place.
+    for module in (
+        "frontdoor.migrations.0002_default_timescales",
+        "missing.migrations.0002_default_threshold_rules",
+    ):
+        import_module(module).seed(django_apps, None)
