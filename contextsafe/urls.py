@@ -12,6 +12,7 @@ urlpatterns = [
     path("missing/", include("missing.urls")),
     path("meetings/", include("meetings.urls")),
     path("casework/", include("casework.urls")),
+    path("mapping/", include("mapping.urls")),
 ]
 
 handler400 = "contextsafe.errors.bad_request"

@@ -42,6 +42,9 @@ EXPECTED: dict[str, set[str]] = {
     # Aggregates: analysts see suppressed counts only; case workers exact counts of what they see.
     "mapping.view_hotspots": CASE_WORK | {"analyst"},
     "mapping.view_exact_counts": CASE_WORK,
+    "mapping.view_suggestions": {"cs_lead"},
+    "mapping.decide_suggestion": {"cs_lead"},
+    "mapping.open_context_from_cell": {"cs_lead"},
 }
 MATRIX = [(perm, role) for perm in EXPECTED for role in EVERY_ROLE]
 

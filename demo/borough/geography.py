@@ -1,7 +1,9 @@
 """The fixed, invented map of Brackenmoor: its rectangle, wards, hotspots and streets.
 
 The borough sits at plausible WGS84 coordinates in the English Midlands but is fictional: every
-ward, street, estate and park name here is invented. The geography does not depend on the seed
+ward, street, estate and park name here is invented. Besides the recorded hotspots (which become
+location contexts) the map holds two unrecorded ones (``UNRECORDED_HOTSPOTS``): busy places no
+context covers, for the suggested-contexts queue to find. The geography does not depend on the seed
 (a seed changes who lives there and what happens, not the map), so ``ward_boundaries()`` is a
 pure function that needs no database.
 
@@ -294,6 +296,32 @@ HOTSPOTS: tuple[Hotspot, ...] = (
         "Brackenmoor Common, off Heronfield Lane",
         "Open space with a skate park and an unlit path along the brook.",
         area_half_m=200,
+    ),
+)
+
+# Places where a lot happens that nobody has recorded as a location context yet: the
+# "suggested contexts" queue must find them from the events alone. Each is more than 1.5 km from
+# the recorded hotspots and, with the default seed, more than 600 m from any location context,
+# so a hot H3 cell there is not covered by anything on record. Not in HOTSPOTS on purpose: every
+# place in HOTSPOTS becomes a context, and events "near" a hotspot are drawn from HOTSPOTS only.
+UNRECORDED_HOTSPOTS: tuple[Hotspot, ...] = (
+    _hotspot(
+        "Underpass beneath the Greyfallow ring road",
+        "transport_hub",
+        -1_300,
+        -2_600,
+        90,
+        "Greyfallow ring road, Brackenmoor",
+        "Pedestrian underpass under the ring road, unlit, with a cut-through to the allotments.",
+    ),
+    _hotspot(
+        "Car park behind Fenwhistle Retail Park",
+        "other",
+        -400,
+        3_300,
+        110,
+        "Fenwhistle Retail Park, Quillhurst, Brackenmoor",
+        "Top deck of the car park behind the retail park, empty after the shops close.",
     ),
 )
 

@@ -1,0 +1,109 @@
+"""Suggested contexts: candidate hotspots and peer groups that nobody has opened a record for.
+
+A background task (``mapping.tasks.refresh_suggestions``) recomputes the candidates from the whole
+partnership's events and links and stores each with the evidence behind it. The CS lead decides:
+accept (a context record is created), dismiss with a reason, or snooze until a date. Decisions
+outlive recomputation: a candidate the task finds again keeps its decision, so a dismissed
+suggestion does not come back every night.
+
+Evidence is stored as record ids, never as copied content: the queue shows each viewer only the
+records they may open, read live.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from contexts.models import Context
+
+
+class SuggestionKind(models.TextChoices):
+    HOTSPOT = "hotspot", "Possible location hotspot"
+    PEER_GROUP = "peer_group", "Possible peer group"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "To review"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+    SNOOZED = "snoozed", "Snoozed"
+
+
+class SuggestionRun(models.Model):
+    """One recomputation of the queue, so the page can say how fresh it is."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    hotspots_found = models.PositiveIntegerField(default=0)
+    groups_found = models.PositiveIntegerField(default=0)
+    events_considered = models.PositiveIntegerField(default=0)
+    links_considered = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Suggestions computed {self.started_at:%d %b %Y %H:%M}"
+
+
+class SuggestedContext(models.Model):
+    kind = models.CharField(max_length=20, choices=SuggestionKind.choices)
+    status = models.CharField(
+        max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+    )
+    # Stable identity across recomputations: a hotspot's centre cell; a peer group's lowest
+    # member id at first sight. Matching a recomputed group to a stored one is by member
+    # overlap (see mapping.suggestions), the key only keeps rows unique.
+    key = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)  # names a place, never a child
+    # Hotspots: the H3 cells (centre first) and the centre point.
+    cells = models.JSONField(default=list, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # Peer groups: the people (young people first) and the places they are seen at.
+    people = models.JSONField(default=list, blank=True)
+    contexts = models.JSONField(default=list, blank=True)
+    # Record ids behind the suggestion ({"events": [...], "associations": [...],
+    # "context_links": [...]}), the period they span, and plain-English reasons.
+    evidence = models.JSONField(default=dict, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    explanation = models.TextField()
+    # Hotspots: Getis-Ord Gi* z-score of the centre cell. Describes a place, never a person.
+    z_score = models.FloatField(null=True, blank=True)
+    first_found_at = models.DateTimeField(default=timezone.now)
+    last_found_at = models.DateTimeField(default=timezone.now)
+    # False when the latest run no longer finds it (kept, with its decision, for the record).
+    current = models.BooleanField(default=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+    created_context = models.ForeignKey(
+        Context, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-z_score", "-last_found_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="suggestion_kind_key_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(reason=""),
+                name="suggestion_dismissal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="snoozed") | Q(snoozed_until__isnull=False),
+                name="suggestion_snooze_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "current"], name="suggestion_queue_idx")]
+
+    def __str__(self) -> str:
+        return self.title

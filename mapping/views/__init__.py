@@ -1,0 +1,1 @@
+"""Views of the mapping app, one module per feature (each declares its ``urlpatterns``)."""

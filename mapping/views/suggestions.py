@@ -1,0 +1,5 @@
+"""Placeholder while the feature is written."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
