@@ -193,3 +193,8 @@ def audit_list_read(*, actor: Any, object_type: str, reason: str) -> AccessEvent
     return audit_record(
         actor=actor, action=AccessAction.SEARCH, object_type=object_type, reason=reason
     )
+
+
+def scheduled_chain_check() -> ChainVerification:
+    """The nightly check, requested by the scheduler rather than a person."""
+    return verification_request(actor=None)
