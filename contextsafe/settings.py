@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -248,12 +249,13 @@ if PRODUCTION:
 
 # A strict Content-Security-Policy: no inline script or style; only the one GOV.UK "js-enabled"
 # line runs inline, with a per-response nonce.
+_IMG_SRC: list[str] = [SELF, "data:"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": _IMG_SRC,
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -361,3 +363,15 @@ if PRODUCTION:
 else:
     BASE_URL = os.environ.get("CONTEXTSAFE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PARTNERSHIP_NAME = os.environ.get("CONTEXTSAFE_PARTNERSHIP_NAME", "Safeguarding partnership")
+
+# A tile server for the maps' base layer in a real deployment: an https URL template with
+# {z}/{x}/{y}, added to the CSP's img-src. Empty: the maps draw the ward boundaries only, offline.
+MAP_TILE_URL = os.environ.get("CONTEXTSAFE_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("CONTEXTSAFE_MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL:
+    _tiles = urlsplit(MAP_TILE_URL)
+    if _tiles.scheme != "https" and PRODUCTION:
+        raise ImproperlyConfigured("CONTEXTSAFE_MAP_TILE_URL must be an https address")
+    # A "{s}." subdomain placeholder becomes a wildcard the CSP understands.
+    _tile_host = _tiles.netloc.replace("{s}.", "*.")
+    _IMG_SRC.append(f"{_tiles.scheme}://{_tile_host}")
