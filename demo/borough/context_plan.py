@@ -2,6 +2,8 @@
 
 Locations cluster around the planted hotspots; peer groups overlap (some young people belong to
 two) and each meets at a base location, often a hotspot, with an adult of concern around some.
+Everything planted here is on record as a context; what nobody has recorded yet (busy places
+with no location context, groups in no peer-group context) is planted by ``unrecorded_plan``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Two years of events: what happened, when, where, to whom, and who recorded it.
 
 Events are built in chunks, each from its own random stream, so any chunk can be rebuilt alone
-and the county scale streams a million events without holding them. Roles follow practice: a
+and the county scale streams a million events without holding them. These are the background
+events: the scale's total less the events at the unrecorded hotspots, which ``unrecorded_plan``
+draws from streams of its own (so the background is the same whatever happens there, only
+shorter by those events). Roles follow practice: a
 young person is harmed or the subject of concern; an adult of concern is the one causing harm.
 A young person is only ever recorded as causing harm in peer-on-peer or youth violence events
 with no adult of concern present.
@@ -339,12 +342,13 @@ def event_row(rng: random.Random, world: World) -> EventRow:
 def event_chunk(world: World, chunk: int) -> list[EventRow]:
     """Events chunk*EVENT_CHUNK onwards, from that chunk's own random stream."""
     rng = stream(world.seed, "events", chunk)
-    size = min(EVENT_CHUNK, world.scale.events - chunk * EVENT_CHUNK)
+    size = min(EVENT_CHUNK, world.scale.background_events - chunk * EVENT_CHUNK)
     return [event_row(rng, world) for _ in range(size)]
 
 
 def event_chunks(world: World) -> Iterator[list[EventRow]]:
-    for chunk in range(chunk_count(world.scale.events, EVENT_CHUNK)):
+    """The background events: all but those at the unrecorded hotspots (``unrecorded_plan``)."""
+    for chunk in range(chunk_count(world.scale.background_events, EVENT_CHUNK)):
         yield event_chunk(world, chunk)
 
 
@@ -364,7 +368,7 @@ def expected_location_events(world: World) -> dict[int, float]:
     for location, cumulative in zip(places.locations, places.location_cumulative, strict=True):
         share = (cumulative - previous) / total_weight
         previous = cumulative
-        expected[location] = world.scale.events * (
+        expected[location] = world.scale.background_events * (
             (1 - group_share) * located * share + group_share * (1 - GROUP_AT_BASE) * share
         )
     if group_share:
@@ -373,5 +377,7 @@ def expected_location_events(world: World) -> dict[int, float]:
         for group, cumulative in zip(places.groups, places.group_cumulative, strict=True):
             weight = (cumulative - previous) / group_total
             previous = cumulative
-            expected[group.base] += world.scale.events * group_share * GROUP_AT_BASE * weight
+            expected[group.base] += (
+                world.scale.background_events * group_share * GROUP_AT_BASE * weight
+            )
     return expected

@@ -8,11 +8,18 @@ skips ``save()``, the search keys of each PersonName are set here with ``name_ke
 
 Each chunk is written in its own transaction: a county run never holds a million events in memory
 or in one transaction.
+
+Besides the background, the run writes what ``unrecorded_plan`` plants for the suggested-contexts
+queue to find: events at two busy places no location context covers (streamed in the same
+chunks, within the scale's total of events) and the peer and adult-of-concern associations of a
+few groups of young people in no peer-group context (on top of the scale's associations). The
+summary's ``planted`` says what was planted, recorded and unrecorded, with database ids.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import time
 from collections import Counter
@@ -26,13 +33,18 @@ from accounts.models import Agency, Team, User
 from audit.models import AccessAction
 from audit.services import audit_record
 from contexts.models import Context, ContextLink
-from demo.borough.event_plan import event_chunks
+from demo.borough import geography
 from demo.borough.link_plan import association_chunks, context_link_chunks
 from demo.borough.people_plan import PEOPLE_CHUNK, chunk_count, people_chunk
-from demo.borough.planted import Planted, planted_in
+from demo.borough.planted import Planted, planted_in, planted_people
 from demo.borough.progress import Progress, Writer
 from demo.borough.rows import PersonRow, TeamName
 from demo.borough.scales import DEFAULT_SEED, SCALES
+from demo.borough.unrecorded_plan import (
+    all_event_chunks,
+    plan_unrecorded,
+    unrecorded_associations,
+)
 from demo.borough.world import World, plan_world
 from demo.partnership import AGENCIES, DEMO_USERS
 from events.cells import event_cell
@@ -153,10 +165,10 @@ class _Writer:
         self.context_pks: list[int] = []
         self.person_pks: list[int] = []
         self.location_events: Counter[int] = Counter()
-        planted_people = {
-            i for g in world.places.groups if g.planted for i in (*g.members, *g.adults)
-        }
-        self.planted_people = planted_people
+        self.unrecorded = plan_unrecorded(world)
+        self.unrecorded_names = {s.name for s in geography.UNRECORDED_HOTSPOTS}
+        self.unrecorded_events: Counter[str] = Counter()  # by place description
+        self.planted_people = planted_people(world, self.unrecorded)
         self.planted_names: dict[int, str] = {}
 
     def _progress(self, label: str, total: int) -> Progress:
@@ -281,8 +293,10 @@ class _Writer:
 
     def associations(self) -> None:
         pks, ids = self.person_pks, self.ids
-        total = self.world.scale.associations
-        for rows in self._chunked("associations", total, association_chunks(self.world)):
+        extra = unrecorded_associations(self.world, self.unrecorded)
+        total = self.world.scale.associations + len(extra)
+        chunks = itertools.chain(association_chunks(self.world), [extra] if extra else [])
+        for rows in self._chunked("associations", total, chunks):
             with transaction.atomic():
                 _create(
                     Association,
@@ -297,6 +311,7 @@ class _Writer:
                     ],
                 )
             self.counts["associations"] += len(rows)
+        self.counts["unrecorded_associations"] = len(extra)
 
     def context_links(self) -> None:
         pks, contexts, ids = self.person_pks, self.context_pks, self.ids
@@ -321,7 +336,8 @@ class _Writer:
     def events(self) -> None:
         pks, contexts, ids = self.person_pks, self.context_pks, self.ids
         total = self.world.scale.events
-        for rows in self._chunked("events", total, event_chunks(self.world)):
+        chunks = all_event_chunks(self.world, self.unrecorded)
+        for rows in self._chunked("events", total, chunks):
             objects = [
                 Event(
                     kind=r.kind,
@@ -350,12 +366,18 @@ class _Writer:
                 ]
                 _create(EventParticipant, participants)
             self.location_events.update(r.location for r in rows if r.location is not None)
+            self.unrecorded_events.update(
+                r.place_description
+                for r in rows
+                if r.location is None and r.place_description in self.unrecorded_names
+            )
             self.counts["events"] += len(rows)
             self.counts["participants"] += len(participants)
+        self.counts["unrecorded_events"] = sum(self.unrecorded_events.values())
 
     def planted(self) -> Planted:
         places = self.world.places
-        plan = planted_in(self.world, self.planted_names)
+        plan = planted_in(self.world, self.planted_names, self.unrecorded)
         hotspots = tuple(
             dataclasses.replace(
                 spot,
@@ -374,7 +396,19 @@ class _Writer:
             )
             for summary, group in zip(plan.peer_groups, planted_groups, strict=True)
         )
-        return Planted(hotspots, groups)
+        unrecorded_hotspots = tuple(
+            dataclasses.replace(spot, events=self.unrecorded_events[spot.name])
+            for spot in plan.unrecorded_hotspots
+        )
+        unrecorded_groups = tuple(
+            dataclasses.replace(
+                group,
+                member_pks=tuple(self.person_pks[i] for i in group.member_indexes),
+                adult_pks=tuple(self.person_pks[i] for i in group.adult_indexes),
+            )
+            for group in plan.unrecorded_groups
+        )
+        return Planted(hotspots, groups, unrecorded_hotspots, unrecorded_groups)
 
 
 def _refresh_planner_statistics() -> None:

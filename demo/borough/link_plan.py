@@ -3,6 +3,7 @@
 The structure that matters comes first: peer groups, the adults around them, families, who
 attends which setting. Background links then fill each total exactly. Both are built from one
 stream each and handed over in chunks, so the county scale never holds them all at once.
+The associations of the unrecorded peer groups come from ``unrecorded_plan``, on top of these.
 """
 
 from __future__ import annotations

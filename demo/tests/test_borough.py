@@ -15,7 +15,7 @@ from audit.models import AccessEvent
 from contexts.geo import parse_geometry
 from contexts.models import Context, ContextKind, ContextLink
 from demo.borough import geography
-from demo.borough.event_plan import event_chunk, event_chunks
+from demo.borough.event_plan import event_chunk
 from demo.borough.generator import generate
 from demo.borough.link_plan import association_chunks, context_link_chunks
 from demo.borough.people_plan import PEOPLE_CHUNK, chunk_count, people_chunk
@@ -24,6 +24,7 @@ from demo.borough.progress import Progress
 from demo.borough.rows import EventRow, PersonRow
 from demo.borough.scales import SCALES
 from demo.borough.timeline import WINDOW_END, WINDOW_START, is_school_day
+from demo.borough.unrecorded_plan import all_event_chunks
 from demo.borough.world import World, plan_world
 from demo.services import demo_partnership_load
 from events.models import Event, EventKind, EventParticipant, HarmType, ParticipantRole
@@ -43,7 +44,8 @@ def _people(world: World) -> list[PersonRow]:
 
 
 def _events(world: World) -> list[EventRow]:
-    return [r for chunk in event_chunks(world) for r in chunk]
+    """Every event: the background, then those at the unrecorded hotspots."""
+    return [r for chunk in all_event_chunks(world) for r in chunk]
 
 
 @pytest.fixture(scope="module")
@@ -234,8 +236,12 @@ def test_events_follow_their_kind(demo_events: list[EventRow]) -> None:
     restricted = sum(e.sensitivity == "restricted" for e in intelligence) / len(intelligence)
     assert 0.05 < restricted < 0.15
     assert all(e.sensitivity == "standard" for e in demo_events if e.kind != "intelligence")
-    located = sum(e.location is not None for e in demo_events) / len(demo_events)
+    # About 65% of the background is at a location context; none of the events at the
+    # unrecorded hotspots (the last ones) is, which is the point of them.
+    background = demo_events[: SCALES["demo"].background_events]
+    located = sum(e.location is not None for e in background) / len(background)
     assert 0.6 <= located <= 0.7
+    assert all(e.location is None for e in demo_events[len(background) :])
 
 
 def test_events_have_rhythm(demo_events: list[EventRow]) -> None:
@@ -322,7 +328,10 @@ def test_generate_borough_writes_the_tiny_borough(partnership: None) -> None:
     assert Person.objects.count() == TINY.people == summary["counts"]["people"]
     assert Context.objects.count() == TINY.contexts
     assert Event.objects.count() == TINY.events
-    assert Association.objects.count() + ContextLink.objects.count() == TINY.links
+    # The unrecorded groups' associations come on top of the scale's links.
+    extra = summary["counts"]["unrecorded_associations"]
+    assert extra > 0
+    assert Association.objects.count() + ContextLink.objects.count() == TINY.links + extra
     assert EventParticipant.objects.count() == summary["counts"]["participants"]
 
     # The database holds exactly what the pure plan says, so determinism carries over.
