@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,19 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from audit.models import AccessAction
-from audit.services import audit_record
+from audit.services import audit_list_read, audit_record
+from contexts.models import Context, ContextKind
 from events.models import Event, HarmType, Sensitivity
 from events.selectors import visible_events
-from mapping.hotspots import CellResult, Significance, gi_star, study_area
+from mapping.hotspots import (
+    CellResult,
+    EmergingResult,
+    Significance,
+    Trend,
+    emerging,
+    gi_star,
+    study_area,
+)
 from mapping.suppression import SuppressedCounts, suppress
 
 
@@ -194,3 +204,382 @@ def _cell(result: CellResult, count: int | None, explanation: str) -> HotspotCel
         significance=result.significance,
         explanation=explanation,
     )
+
+
+# --- map pages -----------------------------------------------------------------------------------
+# The layers and lists behind /mapping/map/: places named for people to read, the emerging
+# comparison, the events and location contexts a case worker may see, and one cell's detail.
+
+EVENT_LAYER_LIMIT = 500  # the events layer shows the latest this many; the page says so
+CELL_EVENTS_LIMIT = 200  # a cell's page, and the events offered when opening a context there
+
+
+@dataclass(frozen=True, slots=True)
+class Ward:
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]  # (lon, lat) rings, outer first
+    centre: tuple[float, float]  # (lat, lon)
+
+
+def wards() -> list[Ward]:
+    """The partnership's wards from ``contexts.maps.ward_boundaries`` (empty without a file)."""
+    from contexts.maps import ward_boundaries
+
+    collection = ward_boundaries()
+    if collection is None:
+        return []
+    # ward_boundaries() caches the parsed file, so the same dict comes back until it changes.
+    if _WARD_CACHE and _WARD_CACHE[0][0] is collection:
+        return _WARD_CACHE[0][1]
+    result = _wards_of(collection)
+    _WARD_CACHE[:] = [(collection, result)]
+    return result
+
+
+_WARD_CACHE: list[tuple[dict[str, Any], list[Ward]]] = []
+
+
+def _wards_of(collection: dict[str, Any]) -> list[Ward]:
+    result = []
+    for feature in collection.get("features", []):
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") == "Polygon":
+            polygons = [geometry.get("coordinates", [])]
+        elif geometry.get("type") == "MultiPolygon":
+            polygons = geometry.get("coordinates", [])
+        else:
+            continue
+        rings = tuple(
+            tuple((float(p[0]), float(p[1])) for p in polygon[0]) for polygon in polygons if polygon
+        )
+        points = [p for ring in rings for p in ring]
+        if not points:
+            continue
+        centre = (
+            sum(p[1] for p in points) / len(points),
+            sum(p[0] for p in points) / len(points),
+        )
+        name = str((feature.get("properties") or {}).get("name", "")) or "Unnamed ward"
+        result.append(Ward(name, rings, centre))
+    return result
+
+
+def _inside(ring: tuple[tuple[float, float], ...], lat: float, lon: float) -> bool:
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def ward_name(lat: float, lon: float, known: list[Ward] | None = None) -> str:
+    """The ward containing the point; outside every ward, "near" the closest one; else ""."""
+    known = wards() if known is None else known
+    if not known:
+        return ""
+    for ward in known:
+        if any(_inside(ring, lat, lon) for ring in ward.rings):
+            return ward.name
+    nearest = min(known, key=lambda w: (w.centre[0] - lat) ** 2 + (w.centre[1] - lon) ** 2)
+    return f"near {nearest.name}"
+
+
+def place_descriptions(viewer: Any, cells: list[str]) -> dict[str, str]:
+    """Each cell's most often recorded place description, from events the viewer may open.
+
+    Only for case workers: place descriptions are free text in records an analyst may not open.
+    One GROUP BY for all the cells.
+    """
+    return {cell: description for cell, (_, description) in _described(viewer, cells).items()}
+
+
+# Past this many cells a name from the neighbours is not worth the longer IN list.
+NEIGHBOUR_NAMING_LIMIT = 5000
+
+
+def _described(viewer: Any, cells: list[str]) -> dict[str, tuple[int, str]]:
+    if not cells or not viewer.has_perm("mapping.view_exact_counts"):
+        return {}
+    rows = (
+        visible_events(viewer)
+        .filter(h3_cell__in=cells)
+        .exclude(place_description="")
+        .order_by()
+        .values("h3_cell", "place_description")
+        .annotate(n=Count("id"))
+        .values_list("h3_cell", "place_description", "n")
+    )
+    best: dict[str, tuple[int, str]] = {}
+    for cell, description, n in rows:
+        current = best.get(cell)
+        if current is None or (n, description) > current:
+            best[cell] = (n, description)
+    return best
+
+
+COMPASS = ["north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"]
+
+
+def direction(from_cell: str, to_cell: str) -> str:
+    """The 8-point compass direction from one cell's centre to another's."""
+    lat1, lon1 = h3.cell_to_latlng(from_cell)
+    lat2, lon2 = h3.cell_to_latlng(to_cell)
+    east = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    bearing = math.degrees(math.atan2(east, lat2 - lat1)) % 360
+    return COMPASS[round(bearing / 45) % 8]
+
+
+def place_names(viewer: Any, cells: list[HotspotCell]) -> dict[str, str]:
+    """A name people recognise for each cell: the commonest place description and the ward.
+
+    A cell with no description of its own (often a quiet neighbour of a busy place, hot because
+    of it) is named from its busiest described neighbour: "South-west of Ring road underpass".
+    """
+    known = wards()
+    wanted = {c.cell for c in cells}
+    around = {n for c in wanted for n in h3.grid_disk(c, 1)}
+    described = _described(
+        viewer, sorted(around if len(around) <= NEIGHBOUR_NAMING_LIMIT else wanted)
+    )
+    names = {}
+    for c in cells:
+        ward = ward_name(c.latitude, c.longitude, known)
+        ward_part = (f"{ward} ward" if not ward.startswith("near ") else ward) if ward else ""
+        own = described[c.cell][1] if c.cell in described else ""
+        if not own:
+            neighbours = [n for n in h3.grid_disk(c.cell, 1) if n != c.cell and n in described]
+            if neighbours:
+                busiest = max(neighbours, key=lambda n: (described[n][0], n))
+                own = f"{direction(busiest, c.cell).capitalize()} of {described[busiest][1]}"
+        parts = [p for p in (own, ward_part) if p]
+        names[c.cell] = ", ".join(parts) or f"Map cell {c.cell}"
+    return names
+
+
+# --- emerging ------------------------------------------------------------------------------------
+
+TREND_WORDS: dict[Trend, str] = {
+    Trend.NEW: "A new hot spot: more events cluster here now than before, compared with the rest "
+    "of the area.",
+    Trend.INTENSIFYING: "Getting worse: a hot spot in both periods, and a stronger one now.",
+    Trend.PERSISTENT: "Still a hot spot: about as strong now as in the earlier period.",
+    Trend.DIMINISHING: "Easing: a hot spot in the earlier period that is weaker now.",
+    Trend.NO_PATTERN: "No hot spot here in either period.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EmergingCell:
+    cell: str
+    latitude: float
+    longitude: float
+    boundary: tuple[tuple[float, float], ...]
+    recent_count: int | None  # None: withheld
+    earlier_count: int | None
+    recent_z: float
+    earlier_z: float
+    recent_significance: Significance
+    earlier_significance: Significance
+    trend: Trend
+    explanation: str  # the z-scores, from mapping.hotspots
+    meaning: str  # the trend in plain words
+
+
+@dataclass(frozen=True, slots=True)
+class EmergingAnalysis:
+    cells: list[EmergingCell]  # new and intensifying first
+    suppressed: bool
+    resolution: int
+    k: int
+
+
+TREND_ORDER = [Trend.NEW, Trend.INTENSIFYING, Trend.PERSISTENT, Trend.DIMINISHING, Trend.NO_PATTERN]
+
+
+def emerging_analysis(
+    *,
+    viewer: Any,
+    recent: tuple[dt.date, dt.date],
+    earlier: tuple[dt.date, dt.date],
+    harm_type: str = "",
+    k: int = 1,
+) -> EmergingAnalysis:
+    """Compare each cell's Gi* in a recent period with an earlier one (``hotspots.emerging``).
+
+    The same scope and suppression as ``hotspot_analysis``: analysts get each period's counts
+    suppressed, and the z-scores computed from the published counts only.
+    """
+    if not viewer.has_perm("mapping.view_hotspots"):
+        raise PermissionDenied
+    exact = bool(viewer.has_perm("mapping.view_exact_counts"))
+    countable = _countable(viewer, exact)
+    now = _cell_counts(_filtered(countable, harm_type, *recent))
+    before = _cell_counts(_filtered(countable, harm_type, *earlier))
+    area = study_area({**before, **now}, k=k) if (now or before) else {}
+    recent_area = {cell: now.get(cell, 0) for cell in area}
+    earlier_area = {cell: before.get(cell, 0) for cell in area}
+    recent_shown: dict[str, int | None]
+    earlier_shown: dict[str, int | None]
+    if exact:
+        results = emerging(recent_area, earlier_area, k=k)
+        recent_shown, earlier_shown = dict(recent_area), dict(earlier_area)
+    else:
+        recent_published, earlier_published = suppress(recent_area), suppress(earlier_area)
+        results = emerging(_imputed(recent_published), _imputed(earlier_published), k=k)
+        recent_shown, earlier_shown = recent_published.values, earlier_published.values
+    audit_record(
+        actor=viewer,
+        action=AccessAction.SEARCH,
+        object_type="mapping.hotspots",
+        object_label=f"Emerging hotspots ({len(area)} cells)",
+        changes={
+            "harm_type": harm_type,
+            "recent": [recent[0].isoformat(), recent[1].isoformat()],
+            "earlier": [earlier[0].isoformat(), earlier[1].isoformat()],
+            "k": k,
+            "exact": exact,
+        },
+    )
+    cells = [_emerging_cell(r, recent_shown[r.cell], earlier_shown[r.cell]) for r in results]
+    cells.sort(key=lambda c: (TREND_ORDER.index(c.trend), -c.recent_z, c.cell))
+    return EmergingAnalysis(cells, not exact, settings.HOTSPOT_H3_RESOLUTION, k)
+
+
+def _emerging_cell(
+    result: EmergingResult, recent_count: int | None, earlier_count: int | None
+) -> EmergingCell:
+    lat, lon = h3.cell_to_latlng(result.cell)
+    return EmergingCell(
+        cell=result.cell,
+        latitude=float(lat),
+        longitude=float(lon),
+        boundary=tuple((float(a), float(b)) for a, b in h3.cell_to_boundary(result.cell)),
+        recent_count=recent_count,
+        earlier_count=earlier_count,
+        recent_z=result.recent.z,
+        earlier_z=result.earlier.z,
+        recent_significance=result.recent.significance,
+        earlier_significance=result.earlier.significance,
+        trend=result.trend,
+        explanation=result.explanation,
+        meaning=TREND_WORDS[result.trend],
+    )
+
+
+# --- layers a case worker may see ---------------------------------------------------------------
+
+
+def map_events(
+    *,
+    viewer: Any,
+    harm_type: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = EVENT_LAYER_LIMIT,
+) -> tuple[list[Event], bool]:
+    """The latest events the viewer may open that have a position, and whether there were more.
+
+    Case workers only. The map shows when, what and where — never a narrative or a name.
+    """
+    if not viewer.has_perm("mapping.view_exact_counts"):
+        return [], False
+    events = list(
+        _filtered(visible_events(viewer), harm_type, since, until)
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .only(
+            "id",
+            "kind",
+            "occurred_at",
+            "latitude",
+            "longitude",
+            "h3_cell",
+            "place_description",
+            "harm_types",
+            "location_id",
+        )
+        .order_by("-occurred_at", "-id")[: limit + 1]
+    )
+    audit_list_read(
+        actor=viewer,
+        object_type="events.event",
+        reason=f"Events on the hotspot map ({min(len(events), limit)} shown)",
+    )
+    return events[:limit], len(events) > limit
+
+
+def map_contexts(*, viewer: Any) -> list[Context]:
+    """Location contexts with a position, for case workers (partnership records)."""
+    if not (
+        viewer.has_perm("mapping.view_exact_counts") and viewer.has_perm("contexts.view_context")
+    ):
+        return []
+    contexts = list(
+        Context.objects.filter(
+            kind=ContextKind.LOCATION, latitude__isnull=False, longitude__isnull=False
+        )
+        .only("id", "name", "status", "location_type", "latitude", "longitude", "address", "kind")
+        .order_by("name")
+    )
+    audit_record(
+        actor=viewer,
+        action=AccessAction.SEARCH,
+        object_type="contexts.context",
+        reason=f"Location contexts on the hotspot map ({len(contexts)})",
+    )
+    return contexts
+
+
+def cell_events(
+    *,
+    viewer: Any,
+    cells: list[str],
+    harm_type: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    unlocated_only: bool = False,
+    limit: int = CELL_EVENTS_LIMIT,
+) -> list[Event]:
+    """The events in the cells the viewer may open, newest first, audited as a list read."""
+    if not viewer.has_perm("mapping.view_exact_counts"):
+        return []
+    events = _filtered(visible_events(viewer), harm_type, since, until).filter(h3_cell__in=cells)
+    if unlocated_only:
+        events = events.filter(location__isnull=True)
+    found = list(
+        events.select_related("location", "recording_agency").order_by("-occurred_at", "-id")[
+            :limit
+        ]
+    )
+    audit_list_read(
+        actor=viewer,
+        object_type="events.event",
+        reason=f"Events in map cell{'s' if len(cells) > 1 else ''} {', '.join(sorted(cells))}"
+        f" ({len(found)} listed)",
+    )
+    return found
+
+
+def contexts_near(*, viewer: Any, cell: str) -> list[Context]:
+    """Location contexts centred in the cell or one of its neighbours (case workers only)."""
+    if not (
+        viewer.has_perm("mapping.view_exact_counts") and viewer.has_perm("contexts.view_context")
+    ):
+        return []
+    disk = set(h3.grid_disk(cell, 1))
+    boundary = [p for c in disk for p in h3.cell_to_boundary(c)]
+    lats, lons = [p[0] for p in boundary], [p[1] for p in boundary]
+    candidates = Context.objects.filter(
+        kind=ContextKind.LOCATION,
+        latitude__gte=min(lats),
+        latitude__lte=max(lats),
+        longitude__gte=min(lons),
+        longitude__lte=max(lons),
+    ).order_by("name")
+    resolution = h3.get_resolution(cell)
+    return [
+        c
+        for c in candidates
+        if c.latitude is not None
+        and c.longitude is not None
+        and h3.latlng_to_cell(c.latitude, c.longitude, resolution) in disk
+    ]
