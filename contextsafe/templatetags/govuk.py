@@ -32,6 +32,7 @@ PRIMARY_NAVIGATION = (
     NavItem("Home", "core:home", None, "core"),
     NavItem("People", "people:search", "people.search", "people"),
     NavItem("Places and groups", "contexts:list", "contexts.view_context", "contexts"),
+    NavItem("Hotspot map", "mapping:map", "mapping.view_hotspots", "mapping"),
     NavItem(
         "Front door",
         "frontdoor:contact_create",
@@ -55,6 +56,13 @@ def _section(request: HttpRequest) -> str:
             if (match.url_name or "").startswith(("user-", "agency-", "team-"))
             else "account"
         )
+    if match.namespace == "mapping":
+        # A network view is a tab of the person's or the place's record, not a map page.
+        name = match.url_name or ""
+        if name.startswith("person-network"):
+            return "people"
+        if name.startswith("context-network"):
+            return "contexts"
     return match.namespace
 
 

@@ -34,3 +34,21 @@ def _front_door_link(html: str) -> str:
     found = re.search(r'href="([^"]+)"[^>]*>Front door<', html)
     assert found is not None
     return found.group(1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        ("practitioner", True),
+        ("cs_lead", True),
+        ("analyst", True),
+        ("administrator", False),
+        ("auditor", False),
+    ],
+)
+def test_the_hotspot_map_is_in_the_navigation_of_those_who_may_see_it(
+    personas: dict[str, User], client_for: Callable[[User], Client], role: str, shown: bool
+) -> None:
+    home = client_for(personas[role]).get("/").content.decode()
+    assert ('href="/mapping/map/"' in home) is shown
