@@ -60,6 +60,12 @@ WORK_LINKS = (
         "consultations waiting for your answer.",
     ),
     WorkLink(
+        "Suggested places and groups",
+        "mapping:suggestions",
+        "mapping.view_suggestions",
+        "possible hotspots and peer groups nobody has opened a record for yet.",
+    ),
+    WorkLink(
         "MARVE referrals",
         "meetings:marve_list",
         "meetings.view_marve_list",

@@ -15,5 +15,7 @@ echo "==> Generating the fictional borough (first run only)"
 echo "==> Adding records at every stage from first contact to a decision (first run only)"
 .venv/bin/python manage.py demo_pathway
 .venv/bin/python manage.py demo_setup
+echo "==> Computing the CS lead's suggested places and groups (nightly in production)"
+.venv/bin/python manage.py refresh_suggestions
 echo "==> Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec .venv/bin/gunicorn contextsafe.wsgi:application --config contextsafe/gunicorn.conf.py --bind 127.0.0.1:8000

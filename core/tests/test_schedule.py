@@ -57,3 +57,13 @@ def test_run_now_starts_the_job_through_the_task_backend() -> None:
 def test_run_now_refuses_an_unknown_job_and_lists_the_real_ones() -> None:
     with pytest.raises(CommandError, match="suggested-contexts"):
         call_command("run_scheduler", "--run-now", "nope")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_suggestions_job_records_a_run() -> None:
+    from mapping.models import SuggestionRun
+
+    call_command("run_scheduler", "--run-now", "suggested-contexts", stdout=StringIO())
+    run = SuggestionRun.objects.get()
+    assert run.finished_at is not None
+    assert run.error == ""

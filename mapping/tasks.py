@@ -1,0 +1,23 @@
+"""Background work for the mapping app: recomputing the suggested-contexts queue.
+
+A scheduler enqueues ``refresh_suggestions`` nightly; settings run tasks immediately in demo and
+tests. The queue is never recomputed on a page load: Leiden and Gi* over the whole partnership
+are quick, but not page-load quick at county scale, and the result is the same all day.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from mapping import suggestions
+
+
+@task()
+def refresh_suggestions() -> int:
+    """Recompute the queue; returns the id of the SuggestionRun it recorded."""
+    return suggestions.refresh_suggestions().pk
+
+
+def enqueue_refresh() -> None:
+    """The scheduler's starter (contextsafe.schedule): queue a recomputation for the workers."""
+    refresh_suggestions.enqueue()
