@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
@@ -135,20 +135,57 @@ def graph_version() -> tuple[int, ...]:
 
 
 def partnership_graph() -> PartnershipGraph:
-    """The cached graph, rebuilt first if the data changed (see the module docstring)."""
+    """The cached graph, rebuilt if the data changed (see the module docstring).
+
+    At county scale a rebuild takes tens of seconds, so in production
+    (``NETWORK_GRAPH_BACKGROUND``) a worker that already holds a graph keeps answering from it
+    while one thread rebuilds, at most once every ``NETWORK_GRAPH_MIN_INTERVAL`` seconds; only
+    a worker with no graph at all builds in the request. Tests and the demo rebuild at once.
+    """
     global _cached
     version = graph_version()
-    max_age = float(getattr(settings, "NETWORK_GRAPH_MAX_AGE", 600))
     current = _cached
-    if current and current.version == version and time.monotonic() - current.built_at < max_age:
+    if current and not _stale(current, version):
+        return current
+    if current and getattr(settings, "NETWORK_GRAPH_BACKGROUND", False):
+        min_interval = float(getattr(settings, "NETWORK_GRAPH_MIN_INTERVAL", 300))
+        if time.monotonic() - current.built_at >= min_interval:
+            _rebuild_in_background(version)
         return current
     with _lock:
         current = _cached
-        if current and current.version == version and time.monotonic() - current.built_at < max_age:
+        if current and not _stale(current, version):
             return current
         index, restricted = build_partnership_index()
         _cached = PartnershipGraph(index, restricted, version, time.monotonic())
         return _cached
+
+
+def _stale(graph: PartnershipGraph, version: tuple[int, ...]) -> bool:
+    max_age = float(getattr(settings, "NETWORK_GRAPH_MAX_AGE", 600))
+    return graph.version != version or time.monotonic() - graph.built_at >= max_age
+
+
+_rebuilding = threading.Event()
+
+
+def _rebuild_in_background(version: tuple[int, ...]) -> None:
+    if _rebuilding.is_set():
+        return
+    _rebuilding.set()
+
+    def rebuild() -> None:
+        global _cached
+        try:
+            index, restricted = build_partnership_index()
+            with _lock:
+                _cached = PartnershipGraph(index, restricted, version, time.monotonic())
+        finally:
+            # The thread had its own database connection; give it back.
+            connections.close_all()
+            _rebuilding.clear()
+
+    threading.Thread(target=rebuild, name="partnership-graph", daemon=True).start()
 
 
 def partnership_index() -> NetworkIndex:

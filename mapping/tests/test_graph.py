@@ -300,3 +300,40 @@ def test_neighbourhood_query_count_does_not_grow_with_its_size(
         counts.append(len(captured))
     assert len(found.nodes) == 81
     assert counts[0] == counts[1] == 3  # graph version, people, contexts
+
+
+@pytest.mark.django_db
+def test_in_production_a_worker_answers_from_its_graph_while_one_thread_rebuilds(
+    personas: dict[str, User], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    worker = personas["practitioner"]
+    jay, kai, mo = (make_person(worker, given_name=n) for n in ("Jay", "Kai", "Mo"))
+    associate(worker, jay, kai)
+    first = partnership_index()
+    settings.NETWORK_GRAPH_BACKGROUND = True
+    settings.NETWORK_GRAPH_MIN_INTERVAL = 0
+    started, release, built = threading.Event(), threading.Event(), []
+    real_build = graph.build_partnership_index
+    fresh = real_build()  # built here: the thread's own connection cannot see this test's rows
+
+    def slow_build() -> Any:
+        started.set()
+        release.wait(5)
+        built.append(True)
+        return fresh
+
+    monkeypatch.setattr(graph, "build_partnership_index", slow_build)
+    associate(worker, kai, mo)
+
+    assert partnership_index() is first  # answered at once from the graph it holds
+    assert started.wait(5)
+    assert partnership_index() is first  # a second request starts no second rebuild
+    release.set()
+    for _ in range(100):
+        if partnership_index() is fresh[0]:
+            break
+        threading.Event().wait(0.05)
+    assert partnership_index() is fresh[0]
+    assert built == [True]
