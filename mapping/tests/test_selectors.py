@@ -24,7 +24,7 @@ from events.services import event_record
 from mapping import selectors
 from mapping.hotspots import cell_of
 from mapping.selectors import hotspot_analysis
-from tests.factories import UserFactory, make_location
+from tests.factories import UserFactory, make_location, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +289,31 @@ def test_filters_by_harm_type_and_dates(personas) -> None:
     assert centre(harm_type="cce", since=today - dt.timedelta(days=10), until=today) == 3
     with pytest.raises(ValueError, match="Not a harm type"):
         hotspot_analysis(viewer=worker, harm_type="nonsense")
+
+
+def test_exact_counts_in_parts_add_up_to_exactly_the_events_the_viewer_may_open(
+    personas: dict[str, User],
+) -> None:
+    worker, police = personas["practitioner"], personas["police_practitioner"]
+    ours = make_person(worker, given_name="Shown")
+    theirs = make_person(police, given_name="Hidden")  # held by the police only
+    place = make_location(police, latitude=LAT, longitude=LON)
+    lat, lon = h3.cell_to_latlng(RING[0])
+    now = timezone.now() - dt.timedelta(days=2)
+
+    def police_event(**fields: Any) -> None:
+        defaults: dict[str, Any] = {"latitude": lat, "longitude": lon}
+        event_record(
+            actor=police, kind="sighting", occurred_at=now, narrative="Seen.", **defaults | fields
+        )
+
+    record(worker, CENTRE, 2, sensitivity="restricted")  # own agency, restricted: counted
+    police_event(location=place, latitude=None, longitude=None)  # at a place: counted
+    police_event(participants=[(ours, "harmed")])  # names a child the viewer may open: counted
+    police_event(participants=[(theirs, "harmed")])  # names only a hidden child: not counted
+    police_event(participants=[(ours, "harmed")], sensitivity="restricted")  # not counted
+
+    parts = selectors._countable(worker, exact=True)
+    in_parts = selectors._counts(parts, "", None, None)
+    assert in_parts == selectors._cell_counts(visible_events(worker))
+    assert sum(in_parts.values()) == 4
