@@ -52,6 +52,11 @@ RECORD_KINDS = {
     "casework.keyleadallocation": "Key lead allocation",
     "casework.consultation": "Consultation with the CS lead",
     "casework.nrmreferral": "NRM referral",
+    "plans.plan": "Plan",
+    "plans.goal": "Plan goal",
+    "plans.action": "Plan action",
+    "plans.interventionsession": "Intervention session",
+    "plans.review": "Plan review",
     "demo.borough": "Fictional data set",
 }
 

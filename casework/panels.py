@@ -18,6 +18,7 @@ from frontdoor import selectors as frontdoor_selectors
 from meetings import selectors as meeting_selectors
 from missing import selectors as missing_selectors
 from people.models import Person
+from plans import selectors as plan_selectors
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,15 @@ def _sources() -> list[_Source]:
             context_kinds=frozenset({ContextKind.LOCATION}),
         ),
         _Source("meetings", meeting_selectors.person_panel, meeting_selectors.context_panel),
+        # Context plans for online spaces are refused (plans.services.ONLINE_REFUSAL).
+        _Source(
+            "plans",
+            plan_selectors.person_panel,
+            plan_selectors.context_panel,
+            context_kinds=frozenset(
+                {ContextKind.LOCATION, ContextKind.PEER_GROUP, ContextKind.EDUCATION_SETTING}
+            ),
+        ),
     ]
 
 

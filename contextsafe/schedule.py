@@ -45,6 +45,12 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         "0 3 * * *",
         "audit.services.scheduled_chain_check",
     ),
+    ScheduledJob(
+        "plan-action-reminders",
+        "Email owners of overdue plan actions and of notices about to lapse (names no child)",
+        "0 7 * * *",
+        "plans.tasks.enqueue_reminders",
+    ),
 )
 
 

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "missing",
     "meetings",
     "casework",
+    "plans",
     "mapping",
     "core",
     "demo",
@@ -375,3 +376,10 @@ if MAP_TILE_URL:
     # A "{s}." subdomain placeholder becomes a wildcard the CSP understands.
     _tile_host = _tiles.netloc.replace("{s}.", "*.")
     _IMG_SRC.append(f"{_tiles.scheme}://{_tile_host}")
+
+# The network view's in-memory graph of the whole partnership (mapping/graph.py). In production a
+# worker keeps answering from the graph it holds while one thread rebuilds it (a county-scale
+# build takes tens of seconds), at most every NETWORK_GRAPH_MIN_INTERVAL seconds.
+NETWORK_GRAPH_BACKGROUND = env_bool("CONTEXTSAFE_NETWORK_GRAPH_BACKGROUND", default=PRODUCTION)
+NETWORK_GRAPH_MIN_INTERVAL = env_int("CONTEXTSAFE_NETWORK_GRAPH_MIN_INTERVAL", 300)
+NETWORK_GRAPH_MAX_AGE = env_int("CONTEXTSAFE_NETWORK_GRAPH_MAX_AGE", 600)

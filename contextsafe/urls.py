@@ -12,6 +12,7 @@ urlpatterns = [
     path("missing/", include("missing.urls")),
     path("meetings/", include("meetings.urls")),
     path("casework/", include("casework.urls")),
+    path("plans/", include("plans.urls")),
     path("mapping/", include("mapping.urls")),
 ]
 

@@ -54,6 +54,12 @@ WORK_LINKS = (
         "missing-episode rules that were met and need a decision.",
     ),
     WorkLink(
+        "My actions",
+        "plans:my_actions",
+        "plans.view_plans",
+        "plan actions owned by you or your agency, overdue first.",
+    ),
+    WorkLink(
         "Questions for the CS lead",
         "casework:consultation_queue",
         "casework.answer_consultations",

@@ -39,6 +39,8 @@ EXPECTED: dict[str, set[str]] = {
     "casework.manage_key_leads": {"team_manager", "cs_lead"},
     "casework.answer_consultations": {"cs_lead"},
     "casework.view_nrm_list": DOING,
+    # Plans: the page permission; which plan and which action are object rules (plans/tests).
+    "plans.view_plans": CASE_WORK,
     # Aggregates: analysts see suppressed counts only; case workers exact counts of what they see.
     "mapping.view_hotspots": CASE_WORK | {"analyst"},
     "mapping.view_exact_counts": CASE_WORK,
