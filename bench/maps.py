@@ -1,0 +1,685 @@
+"""Benchmark hotspot maps and the network engine on the county-scale data set in PostgreSQL.
+
+Every figure is reported beside a named, straightforward baseline measured in the same run, as a
+ratio (baseline time / ours), so results compare across machines:
+
+* hotspot analysis (DB GROUP BY, then Getis-Ord Gi*) vs scikit-learn ``KernelDensity``;
+* building the graph from the database (igraph ``NetworkIndex``) vs a networkx ``Graph``;
+* community detection over the whole graph (Leiden) vs networkx Louvain, with a resolution sweep;
+* a 2-hop neighbourhood with a practitioner's permissions vs networkx ``ego_graph``.
+
+    .venv/bin/python bench/maps.py \
+        --database-url postgres://postgres@127.0.0.1:5432/contextsafe_bench [--repeat 7]
+
+Needs the county data set (``bench/web.py --generate`` makes it) and the dev-only baselines
+scikit-learn and networkx, which are not dependencies of the service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import networkx as nx  # type: ignore[import-untyped]
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mapping.network import (  # noqa: E402
+    CO_OCCURRENCE,
+    MAX_CO_OCCURRENCE_PARTICIPANTS,
+    YOUNG_PERSON,
+    Edge,
+    Evidence,
+    NetworkIndex,
+    communities,
+    context_node,
+    neighbourhood,
+    person_node,
+)
+
+CASE_WORKER = "dana.whitlock"  # CS lead and team manager: exact counts of visible events
+ANALYST = "lena.fox"  # analyst: the wider scope, small numbers suppressed
+PRACTITIONER = "sam.okafor"  # social worker: the neighbourhood's permission scope
+BANDWIDTH_M = 150.0
+KDE_RTOL = 1e-8
+EARTH_RADIUS_M = 6_371_008.8
+SEED = 7
+
+
+@dataclass
+class Row:
+    measure: str
+    ours: str
+    baseline: str
+    ratio: float | None  # baseline time / ours; None where a ratio means nothing
+
+
+@dataclass
+class Section:
+    title: str
+    baseline: str
+    rows: list[Row]
+    notes: list[str]
+    table: tuple[tuple[str, ...], list[tuple[str, ...]]] | None = None  # a table of its own
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["CONTEXTSAFE_MODE"] = "test"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contextsafe.settings")
+    import django
+
+    django.setup()
+
+
+def user(username: str) -> Any:
+    from accounts.models import User
+
+    return User.objects.get(username=username)
+
+
+# --- a. Hotspot analysis ------------------------------------------------------------------------
+
+
+def hotspots(repeat: int) -> Section:
+    from sklearn.neighbors import KernelDensity  # type: ignore[import-untyped]
+
+    from events.models import Event
+    from mapping.selectors import _cell_counts, _countable, hotspot_analysis
+
+    rows: list[Row] = []
+    notes: list[str] = []
+
+    load, (points, centres) = timed(_kde_inputs)
+    origin = points.mean(axis=0)
+
+    def kde() -> Any:
+        # rtol 1e-8 is exact for any map, and some 40 times faster than the default rtol=0,
+        # which sums every point within ~38 bandwidths (the kernel's float underflow).
+        kd = KernelDensity(
+            kernel="gaussian", bandwidth=BANDWIDTH_M, algorithm="kd_tree", rtol=KDE_RTOL
+        )
+        kd.fit(_metres(points, origin))
+        return kd.score_samples(_metres(centres, origin))
+
+    kde_times = [timed(kde)[0] for _ in range(max(1, min(repeat, 3)))]
+    kde_median = statistics.median(kde_times)
+
+    for label, username in (("CS lead (exact)", CASE_WORKER), ("analyst (suppressed)", ANALYST)):
+        viewer = user(username)
+        hotspot_analysis(viewer=viewer)  # warm-up: plans, imports, caches
+        times, result = [], None
+        for _ in range(repeat):
+            elapsed, result = timed(partial(hotspot_analysis, viewer=viewer))
+            times.append(elapsed)
+        assert result is not None
+        scope = _countable(viewer, bool(viewer.has_perm("mapping.view_exact_counts")))
+        group_by = [timed(partial(_cell_counts, scope))[0] for _ in range(repeat)]
+        hot = sum(1 for c in result.cells if c.significance.is_hot)
+        median, high = statistics.median(times), p95(times)
+        rows += [
+            Row(
+                f"{label} `{username}`, median",
+                ms(median),
+                ms(kde_median),
+                kde_median / median,
+            ),
+            Row(f"{label}, p95", ms(high), ms(p95(kde_times)), p95(kde_times) / high),
+            Row(
+                f"{label}: of which DB GROUP BY (median)",
+                ms(statistics.median(group_by)),
+                "—",
+                None,
+            ),
+        ]
+        notes.append(
+            f"{label}: {len(result.cells):,} cells in the study area, {hot:,} hot spots, "
+            f"total {'withheld' if result.total is None else f'{result.total:,}'} events."
+        )
+    rows.append(Row("baseline input: load events' lat/lon + cells from DB", "—", ms(load), None))
+    notes.insert(
+        0,
+        f"Baseline: scikit-learn `KernelDensity` (Gaussian, bandwidth {BANDWIDTH_M:.0f} m, "
+        f"kd-tree on points projected to metres, rtol {KDE_RTOL:g}), fitted on all "
+        f"{len(points):,} events with a position and scored at the {len(centres):,} H3 cell "
+        f"centres present in the data (fit + score, {len(kde_times)} runs; loading them from "
+        "the DB is reported apart). "
+        f"Ours: `hotspot_analysis` end to end, {repeat} runs after one warm-up, audit row "
+        "included. Target: under 1 s.",
+    )
+    notes.append(f"Events in the database: {Event.objects.count():,}.")
+    return Section("a. Hotspot analysis", "scikit-learn KernelDensity", rows, notes)
+
+
+def _kde_inputs() -> tuple[Any, Any]:
+    import h3  # type: ignore[import-untyped]
+
+    from events.models import Event
+
+    located = Event.objects.filter(latitude__isnull=False, longitude__isnull=False).order_by()
+    points = np.array(list(located.values_list("latitude", "longitude")), dtype=np.float64)
+    cells = Event.objects.exclude(h3_cell="").order_by().values_list("h3_cell", flat=True)
+    centres = np.array([h3.cell_to_latlng(c) for c in cells.distinct()], dtype=np.float64)
+    return points, centres
+
+
+def _metres(latlon: Any, origin: Any) -> Any:
+    """Equirectangular projection around the data's centre: exact enough across one county."""
+    lat0 = np.radians(origin[0])
+    y = np.radians(latlon[:, 0] - origin[0]) * EARTH_RADIUS_M
+    x = np.radians(latlon[:, 1] - origin[1]) * EARTH_RADIUS_M * np.cos(lat0)
+    return np.column_stack((x, y))
+
+
+# --- b. Graph build from the database ------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    edges: list[Edge]
+    kinds: dict[str, str]
+    associations: int
+    context_links: int
+    co_events: int
+
+
+def load_edges() -> Loaded:
+    """Every association, named person–context link and co-occurrence, streamed with values_list.
+
+    The same edges ``edges_from_records`` makes from model instances, without building a model
+    instance per row (at a million events that alone takes longer than everything else here).
+    """
+    from django.contrib.postgres.aggregates import ArrayAgg
+    from django.db.models import Count
+
+    from accounts.models import Agency
+    from contexts.models import ContextLink
+    from events.models import Event, EventKind
+    from people.models import Association, Person
+
+    agency = {pk: str(a) for pk, a in ((a.pk, a) for a in Agency.objects.all())}
+    kinds = {
+        person_node(pk): kind
+        for pk, kind in Person.objects.order_by().values_list("pk", "kind").iterator(50_000)
+    }
+    fields = ("pk", "kind", "source", "reliability", "created_at", "recording_agency_id")
+
+    def rows(query: Any, ends: tuple[str, str]) -> Iterator[tuple[Any, ...]]:
+        yield from query.order_by().values_list(*ends, *fields).iterator(chunk_size=50_000)
+
+    edges: list[Edge] = []
+    associations = context_links = 0
+    for a, b, pk, kind, source, reliability, created, by in rows(
+        Association.objects.all(), ("person_id", "other_id")
+    ):
+        evidence = Evidence(source, created.date(), reliability, agency[by], f"association:{pk}")
+        edges.append(Edge(person_node(a), person_node(b), kind, evidence))
+        associations += 1
+    for a, b, pk, kind, source, reliability, created, by in rows(
+        ContextLink.objects.filter(person__isnull=False), ("person_id", "context_id")
+    ):
+        evidence = Evidence(source, created.date(), reliability, agency[by], f"link:{pk}")
+        edges.append(Edge(person_node(a), context_node(b), kind, evidence))
+        context_links += 1
+    kind_label = {k: str(label).lower() for k, label in EventKind.choices}
+    # The grouping is done by the database: one row per event with 2-12 people, not a row per
+    # participant to group in Python.
+    shared = (
+        Event.objects.order_by()
+        .annotate(n=Count("participants"), people=ArrayAgg("participants__person_id"))
+        .filter(n__gte=2, n__lte=MAX_CO_OCCURRENCE_PARTICIPANTS)
+        .values_list("pk", "kind", "occurred_at", "recording_agency_id", "people")
+    )
+    co_events = 0
+    for pk, kind, occurred, by, people in shared.iterator(chunk_size=50_000):
+        evidence = Evidence(
+            f"both recorded in the same {kind_label[kind]}",
+            occurred.date(),
+            "reported",
+            agency[by],
+            f"event:{pk}",
+        )
+        ids = sorted(set(people))
+        edges += [
+            Edge(person_node(x), person_node(y), CO_OCCURRENCE, evidence)
+            for i, x in enumerate(ids)
+            for y in ids[i + 1 :]
+        ]
+        co_events += 1
+    return Loaded(edges, kinds, associations, context_links, co_events)
+
+
+def networkx_graph(edges: Iterable[Edge]) -> Any:
+    """The straightforward networkx build: one edge per pair, its observations in a list."""
+    graph = nx.Graph()
+    for e in edges:
+        if e.source == e.target:
+            continue
+        if graph.has_edge(e.source, e.target):
+            data = graph[e.source][e.target]
+            data["evidence"].append(e)
+            data["weight"] += 1
+        else:
+            graph.add_edge(e.source, e.target, evidence=[e], weight=1)
+    return graph
+
+
+def graph_build() -> tuple[Section, NetworkIndex, Any]:
+    loader_note = _graph_module_note()
+    load, loaded = timed(load_edges)
+    ours, index = timed(lambda: NetworkIndex.build(loaded.edges, node_kinds=loaded.kinds))
+    theirs, graph = timed(lambda: networkx_graph(loaded.edges))
+    co = sum(1 for e in loaded.edges if e.kind == CO_OCCURRENCE)
+    rows = [
+        Row("load edges from the DB (values_list, streamed)", ms(load), "same edges", None),
+        Row("build the graph from the edge list", ms(ours), ms(theirs), theirs / ours),
+        Row("load + build", ms(load + ours), ms(load + theirs), (load + theirs) / (load + ours)),
+    ]
+    builder = _graph_module_builder()
+    if builder is not None:
+        module, module_index = timed(builder)
+        rows.append(
+            Row(
+                "`mapping.graph.build_partnership_index()` (its own load + build)",
+                f"{ms(module)} ({module_index[0].graph.ecount():,} edges)",
+                ms(load + theirs),
+                (load + theirs) / module,
+            )
+        )
+        del module_index
+    notes = [
+        "Baseline: networkx `Graph`, one edge per pair with its observations in a list and a "
+        "weight (as bench/network.py), built from the same edge list.",
+        f"Edges: {loaded.associations:,} associations, {loaded.context_links:,} named "
+        f"person–context links, {co:,} co-occurrence observations from {loaded.co_events:,} "
+        f"events with 2–{MAX_CO_OCCURRENCE_PARTICIPANTS} people: {len(loaded.edges):,} "
+        f"observations, {index.graph.ecount():,} collapsed edges, {index.graph.vcount():,} "
+        "nodes.",
+        loader_note,
+    ]
+    return Section("b. Graph build from the database", "networkx Graph", rows, notes), index, graph
+
+
+def _graph_module_builder() -> Callable[[], Any] | None:
+    try:
+        from mapping import graph
+    except ImportError:
+        return None
+    return getattr(graph, "build_partnership_index", None)
+
+
+def _graph_module_note() -> str:
+    if _graph_module_builder() is None:
+        return (
+            "Loader: `mapping/graph.py` has no `build_partnership_index` yet, so this benchmark "
+            "streams the rows itself (`load_edges` here): the same edges as "
+            "`mapping.network.edges_from_records`, from `values_list` rather than model "
+            "instances, the co-occurrence grouping done by PostgreSQL (`array_agg`)."
+        )
+    return (
+        "Loader: the rows above are streamed by this benchmark (`load_edges`: `values_list`, "
+        "co-occurrence grouped by PostgreSQL with `array_agg`), so networkx gets the identical "
+        "edge list; the service's own loader, `mapping.graph.build_partnership_index()`, is "
+        "timed on the last row (load + build in one), against the networkx load + build."
+    )
+
+
+# --- c. Communities ----------------------------------------------------------------------------
+
+
+def community_detection(index: NetworkIndex, graph: Any) -> Section:
+    from contexts.models import ContextKind, ContextLink, ContextLinkKind
+
+    groups: dict[str, set[str]] = defaultdict(set)
+    members = ContextLink.objects.filter(
+        kind=ContextLinkKind.MEMBER_OF, context__kind=ContextKind.PEER_GROUP, person__isnull=False
+    )
+    for context, person in members.order_by().values_list("context_id", "person_id"):
+        groups[context_node(context)].add(person_node(person))
+
+    ours, found = timed(lambda: communities(index, recorded_groups=groups.values()))
+    theirs, parts = timed(lambda: nx.community.louvain_communities(graph, weight="weight", seed=1))
+    q_nx = nx.community.modularity(graph, parts, weight="weight")
+    recorded = sum(1 for c in found.clusters if c.recorded)
+    rows = [
+        Row(
+            "whole graph",
+            f"{ms(ours)} (Q={found.modularity:.3f}, {len(set(found.membership)):,} communities)",
+            f"{ms(theirs)} (Q={q_nx:.3f}, {len(parts):,} communities)",
+            theirs / ours,
+        )
+    ]
+    notes = [
+        "Ours: `mapping.network.communities` (Leiden, modularity, 2 iterations, weighted by "
+        "observations; cluster explanations and the recorded-group check included). Baseline: "
+        "networkx `louvain_communities(weight='weight', seed=1)`. Target: under 2 s.",
+        f"Ours reported {len(found.clusters):,} clusters of 3 or more people "
+        f"({recorded:,} overlapping a recorded peer group, {len(found.clusters) - recorded:,} "
+        f"suggested); {len(groups):,} recorded peer groups in the data.",
+    ]
+    return Section("c. Community detection", "networkx Louvain", rows, notes)
+
+
+@dataclass
+class Sweep:
+    label: str
+    seconds: float
+    communities: int
+    reported: int
+    median_people: float
+    p90_people: float
+    max_people: int
+    modularity: float
+    nmi: float
+    matched: float  # share of recorded peer groups with a best-match Jaccard >= 0.5
+    jaccard: float  # mean best-match Jaccard over recorded peer groups
+
+
+def resolution_sweep(index: NetworkIndex) -> tuple[Section, list[Sweep]]:
+    """What the resolution does to the partition, to choose the default at county scale.
+
+    ``communities`` fixes modularity at resolution 1; this calls igraph's Leiden directly with the
+    same weights, iterations and seeding, and scores each partition against the recorded peer
+    groups (ground truth the generator planted): the best-matching cluster's Jaccard overlap.
+    """
+    import igraph as ig  # type: ignore[import-untyped]
+
+    from contexts.models import ContextKind, ContextLink, ContextLinkKind
+
+    g = index.graph
+    people = np.array([k != "context" for k in index.kinds], dtype=bool)
+    groups: dict[int, list[int]] = defaultdict(list)
+    members = ContextLink.objects.filter(
+        kind=ContextLinkKind.MEMBER_OF, context__kind=ContextKind.PEER_GROUP, person__isnull=False
+    )
+    for context, person in members.order_by().values_list("context_id", "person_id"):
+        v = index.position.get(person_node(person))
+        if v is not None:
+            groups[context].append(v)
+    settings: list[tuple[str, str, float]] = [
+        ("modularity γ=1 (current)", "modularity", 1.0),  # first: the others compare with it
+        ("modularity γ=0.5", "modularity", 0.5),
+        ("modularity γ=2", "modularity", 2.0),
+        ("modularity γ=4", "modularity", 4.0),
+        ("modularity γ=8", "modularity", 8.0),
+        ("CPM γ=0.05", "CPM", 0.05),
+        ("CPM γ=0.2", "CPM", 0.2),
+        ("CPM γ=1", "CPM", 1.0),
+    ]
+    base: list[int] = []
+    results: list[Sweep] = []
+    for label, objective, gamma in settings:
+        ig.set_random_number_generator(random.Random(1))  # as communities()
+        try:
+            seconds, partition = timed(
+                partial(
+                    g.community_leiden,
+                    objective_function=objective,
+                    weights="weight",
+                    resolution=gamma,
+                    n_iterations=2,
+                )
+            )
+        finally:
+            ig.set_random_number_generator(random)
+        base = base or list(partition.membership)
+        membership = np.asarray(partition.membership, dtype=np.int64)
+        size = np.bincount(membership[people], minlength=len(partition))
+        reported = size[size >= 3]
+        jaccards = [_best_jaccard(vs, membership, size) for vs in groups.values()]
+        results.append(
+            Sweep(
+                label,
+                seconds,
+                len(partition),
+                len(reported),
+                float(np.median(reported)) if len(reported) else 0.0,
+                float(np.percentile(reported, 90)) if len(reported) else 0.0,
+                int(reported.max()) if len(reported) else 0,
+                float(g.modularity(partition.membership, weights="weight")),
+                float(ig.compare_communities(base, partition.membership, method="nmi")),
+                sum(1 for j in jaccards if j >= 0.5) / max(len(jaccards), 1),
+                float(np.mean(jaccards)) if jaccards else 0.0,
+            )
+        )
+    header: tuple[str, ...] = (
+        "objective, resolution",
+        "time",
+        "communities",
+        "with ≥3 people",
+        "people per cluster: median / p90 / max",
+        "Q (γ=1)",
+        "NMI vs current",
+        "peer groups recovered",
+        "mean Jaccard",
+    )
+    table: list[tuple[str, ...]] = [
+        (
+            s.label,
+            ms(s.seconds),
+            f"{s.communities:,}",
+            f"{s.reported:,}",
+            f"{s.median_people:.0f} / {s.p90_people:.0f} / {s.max_people:,}",
+            f"{s.modularity:.3f}",
+            f"{s.nmi:.2f}",
+            f"{s.matched:.0%}",
+            f"{s.jaccard:.2f}",
+        )
+        for s in results
+    ]
+    notes = [
+        f"igraph Leiden on the same graph, 2 iterations, seed 1, for each objective and "
+        f"resolution. 'Peer groups recovered': share of the {len(groups):,} recorded peer groups "
+        "whose people are matched by one cluster with Jaccard overlap ≥ 0.5 (the cluster's "
+        "people vs the group's members); a cluster that swallows the group in hundreds of "
+        "others scores low, as does a group split in pieces. Q is ordinary modularity "
+        "(resolution 1) of each partition.",
+    ]
+    section = Section("c2. Leiden resolution sweep (no baseline)", "", [], notes, (header, table))
+    return section, results
+
+
+def _best_jaccard(vs: list[int], membership: Any, size: Any) -> float:
+    group = np.asarray(vs, dtype=np.int64)
+    clusters, inside = np.unique(membership[group], return_counts=True)
+    union = size[clusters] + len(group) - inside
+    return float((inside / union).max())
+
+
+# --- d. 2-hop neighbourhood --------------------------------------------------------------------
+
+
+def neighbourhoods(index: NetworkIndex, graph: Any, queries: int) -> Section:
+    from people.selectors import visible_people
+
+    viewer = user(PRACTITIONER)
+    g = index.graph
+    load, permitted = timed(
+        lambda: {person_node(pk) for pk in visible_people(viewer).values_list("pk", flat=True)}
+    )
+    rng = random.Random(SEED)  # test data, not security
+    candidates = [
+        n
+        for n, k in zip(index.node_ids, index.kinds, strict=True)
+        if k == YOUNG_PERSON and n in permitted
+    ]
+    centres = rng.sample(candidates, min(queries, len(candidates)))
+
+    def per_request(centre: str) -> Any:
+        # The permission check a request makes: one query for the people within two hops
+        # (an upper bound on what the walk can reach), then the walk over the permitted ones.
+        ball = g.neighborhood(index.position[centre], order=2)
+        ids = [int(index.node_ids[v][7:]) for v in ball if index.node_ids[v][0] == "p"]
+        allowed = {
+            person_node(pk)
+            for pk in visible_people(viewer).filter(pk__in=ids).values_list("pk", flat=True)
+        }
+        return neighbourhood(
+            index,
+            centre,
+            depth=2,
+            visible=lambda n: n in allowed or n.startswith("context:"),
+        )
+
+    def cached(centre: str) -> Any:
+        return neighbourhood(
+            index,
+            centre,
+            depth=2,
+            visible=lambda n: n in permitted or n.startswith("context:"),
+        )
+
+    # A worker that holds the index freezes it out of the cyclic collector (see bench/network.py).
+    gc.collect()
+    gc.freeze()
+    for centre in centres[:10]:  # warm-up
+        per_request(centre)
+    with_query: list[float] = []
+    with_set: list[float] = []
+    theirs: list[float] = []
+    sizes: list[float] = []
+    ego_sizes: list[float] = []
+    balls: list[float] = []
+    for centre in centres:
+        elapsed, answer = timed(partial(per_request, centre))
+        with_query.append(elapsed)
+        sizes.append(len(answer.nodes))
+        with_set.append(timed(partial(cached, centre))[0])
+        elapsed, ego = timed(partial(nx.ego_graph, graph, centre, radius=2))
+        theirs.append(elapsed)
+        ego_sizes.append(ego.number_of_nodes())
+        balls.append(len(g.neighborhood(index.position[centre], order=2)))
+    rows: list[Row] = []
+    for label, pick in (("p50", statistics.median), ("p95", p95)):
+        mine, base = pick(with_query), pick(theirs)
+        rows.append(
+            Row(f"permission query per request + walk ({label})", ms(mine), ms(base), base / mine)
+        )
+    for label, pick in (("p50", statistics.median), ("p95", p95)):
+        mine, base = pick(with_set), pick(theirs)
+        rows.append(
+            Row(
+                f"permitted set held by the worker, walk only ({label})",
+                ms(mine),
+                ms(base),
+                base / mine,
+            )
+        )
+    rows.append(Row("load the permitted set once (per worker/viewer)", ms(load), "—", None))
+    notes = [
+        f"{len(centres)} random young people visible to practitioner `{PRACTITIONER}` "
+        f"(who may open {len(permitted):,} people's records; contexts are partnership records). "
+        "Ours: `neighbourhood(index, node, depth=2, visible=...)` (hub cap 50, 400 nodes at "
+        "most); first with one `visible_people(viewer).filter(pk__in=<people within two hops>)` "
+        "query per request, timed in; then with the viewer's permitted set loaded once. "
+        "Baseline: networkx `ego_graph(G, node, radius=2)` on the whole graph, no permissions. "
+        "Target: p95 under 10 ms including the permission query.",
+        f"Answer sizes: ours median {statistics.median(sizes):.0f} nodes (p95 {p95(sizes):.0f}); "
+        f"networkx ego graph median {statistics.median(ego_sizes):.0f} (p95 "
+        f"{p95(ego_sizes):.0f}); unfiltered 2-hop ball median "
+        f"{statistics.median(balls):.0f} (p95 {p95(balls):.0f}).",
+    ]
+    return Section("d. 2-hop neighbourhood", "networkx ego_graph", rows, notes)
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def report(scale: str, repeat: int, sections: list[Section], extra: list[str]) -> str:
+    lines = [
+        f"# Mapping and network benchmark — {time.strftime('%Y-%m-%d %H:%M')}",
+        "",
+        f"Data: {scale} (PostgreSQL). Every ratio is baseline time / ours, both measured in this "
+        f"run (above 1: ours is faster). Hotspot figures over {repeat} runs.",
+    ]
+    for section in sections:
+        lines += [
+            "",
+            f"## {section.title}",
+            "",
+        ]
+        if section.rows:
+            lines += [
+                f"| measure | ours | baseline: {section.baseline} | ratio |",
+                "|---|---|---|---|",
+            ]
+        for r in section.rows:
+            ratio = "—" if r.ratio is None else f"{r.ratio:,.1f}×"
+            lines.append(f"| {r.measure} | {r.ours} | {r.baseline} | {ratio} |")
+        if section.table:
+            header, body = section.table
+            lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            lines += ["| " + " | ".join(row) + " |" for row in body]
+        lines += [""] + [f"- {n}" for n in section.notes]
+    if extra:
+        lines += ["", *extra]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--repeat", type=int, default=7, help="runs of each hotspot analysis")
+    parser.add_argument("--queries", type=int, default=300, help="neighbourhoods to ask for")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "bench" / "results" / "maps-latest.md"
+    )
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit("The benchmark runs on PostgreSQL.")
+    setup_django(args.database_url)
+
+    from events.models import Event
+    from people.models import Person
+
+    if not Person.objects.exists():
+        raise SystemExit("No data: run bench/web.py --generate first.")
+    scale = f"{Person.objects.count():,} people, {Event.objects.count():,} events"
+    sections = [hotspots(args.repeat)]
+    print("hotspots done", file=sys.stderr, flush=True)
+    build, index, graph = graph_build()
+    sections.append(build)
+    print("graph done", file=sys.stderr, flush=True)
+    sections.append(community_detection(index, graph))
+    sweep, _ = resolution_sweep(index)
+    sections.append(sweep)
+    print("communities done", file=sys.stderr, flush=True)
+    sections.append(neighbourhoods(index, graph, args.queries))
+    text = report(scale, args.repeat, sections, [])
+    print(text)
+    args.output.write_text(text)
+    print(f"written to {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
