@@ -113,7 +113,7 @@ def hotspots(repeat: int) -> Section:
     from sklearn.neighbors import KernelDensity  # type: ignore[import-untyped]
 
     from events.models import Event
-    from mapping.selectors import _cell_counts, _countable, hotspot_analysis
+    from mapping.selectors import _countable, _counts, hotspot_analysis
 
     rows: list[Row] = []
     notes: list[str] = []
@@ -142,7 +142,7 @@ def hotspots(repeat: int) -> Section:
             times.append(elapsed)
         assert result is not None
         scope = _countable(viewer, bool(viewer.has_perm("mapping.view_exact_counts")))
-        group_by = [timed(partial(_cell_counts, scope))[0] for _ in range(repeat)]
+        group_by = [timed(partial(_counts, scope, "", None, None))[0] for _ in range(repeat)]
         hot = sum(1 for c in result.cells if c.significance.is_hot)
         median, high = statistics.median(times), p95(times)
         rows += [

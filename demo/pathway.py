@@ -24,6 +24,7 @@ from casework import services as casework
 from casework.models import NrmDecisionMaker
 from contexts.models import Context, ContextKind
 from demo.partnership import CSC
+from demo.plan_stories import load_plan_stories
 from frontdoor import services as frontdoor
 from frontdoor.models import Contact, ScreeningDecision
 from meetings import services as meetings
@@ -75,6 +76,7 @@ def demo_pathway_load(*, now: dt.datetime | None = None) -> list[str]:
         _aisha_missing_now(cast)
         _common_contact_to_context_assessment(cast)
         _stairwells_context_assessment_decided(cast)
+        load_plan_stories(cast, stairwells_name=STAIRWELLS)
     return cast.created
 
 

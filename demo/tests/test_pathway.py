@@ -72,3 +72,24 @@ def test_the_pathway_loads_once(pathway: str) -> None:
     call_command("demo_pathway", stdout=out)
     assert "already there" in out.text
     assert Contact.objects.count() == contacts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_has_plans_in_every_state(pathway: str) -> None:
+    from django.utils import timezone
+
+    from plans.models import Action, ActionKind, ActionStatus, Plan, PlanKind, PlanStatus, Review
+
+    today = timezone.localdate()
+    assert {PlanKind.CONTEXT_SAFETY, PlanKind.CSE_PLAN, PlanKind.CHILD_PROTECTION} <= set(
+        Plan.objects.values_list("kind", flat=True)
+    )
+    assert {PlanStatus.ACTIVE, PlanStatus.ENDED} <= set(
+        Plan.objects.values_list("status", flat=True)
+    )
+    assert Action.objects.filter(status=ActionStatus.COMPLETED).exclude(evidence="").exists()
+    assert Action.objects.filter(status=ActionStatus.NOT_STARTED, due_on__lt=today).exists()
+    assert Action.objects.filter(kind=ActionKind.INTERVENTION, sessions__isnull=False).exists()
+    notices = Action.objects.filter(kind=ActionKind.DISRUPTION, expires_on__isnull=False)
+    assert "lapsing" in {n.lapse_state(today) for n in notices}
+    assert Review.objects.count() >= 2
