@@ -66,6 +66,7 @@ from mapping.network import (
     NodeId,
     communities,
 )
+from mapping.selectors import ward_name
 from mapping.suppression import SuppressedCounts, suppress
 from people.codes import PersonKind
 from people.models import Association, Person
@@ -207,7 +208,11 @@ def _open_locations() -> QuerySet[Context]:
 def find_hotspots(now: dt.datetime) -> tuple[list[HotspotCandidate], int, dt.datetime]:
     """Every candidate hotspot in the window, covered ones included (with ``covered_by`` set)."""
     start, end = _window(now)
-    events = Event.objects.exclude(h3_cell="").filter(occurred_at__gt=start, occurred_at__lte=end)
+    # Standard events only: a restricted record is its agency's alone and never feeds a
+    # partnership-wide suggestion, not even as a number.
+    events = Event.objects.exclude(h3_cell="").filter(
+        occurred_at__gt=start, occurred_at__lte=end, sensitivity=Sensitivity.STANDARD
+    )
     counts = _cell_counts(events)
     considered = sum(counts.values())
     if not counts:
@@ -242,10 +247,10 @@ def find_hotspots(now: dt.datetime) -> tuple[list[HotspotCandidate], int, dt.dat
         if total < MIN_HOTSPOT_EVENTS:
             continue
         harms: Counter[str] = Counter(h for r in mine for h in r[3] if h in HarmType.values)
-        # Only standard events name the place: a restricted record's wording stays with its agency.
-        places = Counter(
-            r[4].strip() for r in mine if r[4].strip() and r[6] == Sensitivity.STANDARD
-        )
+        # The stored title is read by every CS lead, so it is named only from events at a
+        # recorded place (which every case worker may open); each viewer's page names the place
+        # again from the events they may open.
+        places = Counter(r[4].strip() for r in mine if r[4].strip() and r[5] is not None)
         candidate = HotspotCandidate(
             cells=cells,
             z=hot[cells[0]],
@@ -297,6 +302,13 @@ def hotspot_title(candidate: HotspotCandidate) -> str:
     if candidate.place:
         return f"Possible hotspot: {candidate.place}"[:200]
     lat, lon = h3.cell_to_latlng(candidate.centre)
+    ward = ward_name(float(lat), float(lon))
+    if ward:
+        return (
+            f"Possible hotspot in {ward} ward"
+            if not ward.startswith("near ")
+            else (f"Possible hotspot {ward}")
+        )
     return f"Possible hotspot around {lat:.4f}, {lon:.4f}"
 
 
@@ -792,9 +804,11 @@ class GroupView:
 @dataclass
 class HotspotView:
     events: list[Event]  # the evidence events the viewer may open
-    total: int
+    total: int  # events the viewer may open in the cells and period
     harms: list[tuple[str, str]]  # (label, count shown), small counts withheld
     cells: list[tuple[str, int]]
+    place: str = ""  # the commonest place description among the events the viewer may open
+    top_harm: str = ""
 
 
 @dataclass
@@ -803,6 +817,13 @@ class SuggestionView:
     explanation: str
     group: GroupView | None = None
     hotspot: HotspotView | None = None
+
+    @property
+    def title(self) -> str:
+        """A hotspot is named from the events this viewer may open; else the stored title."""
+        if self.hotspot is not None:
+            return hotspot_title_for_viewer(self.suggestion, self.hotspot)
+        return self.suggestion.title
 
     @property
     def period_start(self) -> dt.date | None:
@@ -912,6 +933,8 @@ def _harms(counts: dict[str, int]) -> list[tuple[str, str]]:
 
 
 def _hotspot_view(viewer: Any, s: SuggestedContext) -> HotspotView:
+    """The hotspot as this viewer may see it: counts, harms and place names from the events
+    they may open only (``mapping.rules``: case workers see exact counts of those alone)."""
     ids = s.evidence.get("events", [])
     shown = (
         visible_events(viewer)
@@ -919,13 +942,63 @@ def _hotspot_view(viewer: Any, s: SuggestedContext) -> HotspotView:
         .select_related("location", "recording_agency")
         .order_by("-occurred_at")
     )
-    counts = s.evidence.get("cell_counts", {})
+    counts = _visible_counts(viewer, s)
+    harms: Counter[str] = Counter()
+    places: Counter[str] = Counter()
+    for harm_types, place in _visible_in(viewer, s).values_list("harm_types", "place_description"):
+        harms.update(h for h in harm_types if h in HarmType.values)
+        if place.strip():
+            places[place.strip()] += 1
     return HotspotView(
         events=list(shown),
-        total=int(s.evidence.get("event_total", len(ids))),
-        harms=_harms(s.evidence.get("harm_counts", {})),
-        cells=[(c, int(counts.get(c, 0))) for c in s.cells],
+        total=sum(counts.values()),
+        harms=_harms(dict(harms)),
+        cells=[(c, counts.get(c, 0)) for c in s.cells],
+        place=places.most_common(1)[0][0] if places else "",
+        top_harm=max(harms.items(), key=lambda kv: (kv[1], kv[0]))[0] if harms else "",
     )
+
+
+def _visible_in(viewer: Any, s: SuggestedContext) -> QuerySet[Event]:
+    events = visible_events(viewer).filter(h3_cell__in=s.cells)
+    if s.period_start:
+        events = events.filter(occurred_at__date__gte=s.period_start)
+    if s.period_end:
+        events = events.filter(occurred_at__date__lte=s.period_end)
+    return events
+
+
+def _visible_counts(viewer: Any, s: SuggestedContext) -> dict[str, int]:
+    return dict(
+        _visible_in(viewer, s)
+        .order_by()
+        .values("h3_cell")
+        .annotate(n=Count("id"))
+        .values_list("h3_cell", "n")
+    )
+
+
+def explain_hotspot_for_viewer(s: SuggestedContext, view: HotspotView) -> str:
+    """The explanation rebuilt from the events this viewer may open; the significance describes
+    the place (from the partnership's standard events), never a number the viewer cannot see."""
+    cells = len(s.cells)
+    where = "1 map cell" if cells == 1 else f"{cells} neighbouring map cells"
+    text = f"{_plural(view.total, 'event')} you may open in {where}"
+    if s.period_start and s.period_start == s.period_end:
+        text += f" on {s.period_start:%-d %B %Y}"
+    elif s.period_start and s.period_end:
+        text += f" between {s.period_start:%-d %B %Y} and {s.period_end:%-d %B %Y}"
+    if view.top_harm:
+        text += f", most often {HarmType(view.top_harm).label.lower()}"
+    band = "99" if (s.z_score or 0) >= Z_99 else "95"
+    return (
+        f"{text}. Across the partnership's records this area is a hot spot at {band}% "
+        "confidence (Getis-Ord Gi*), and no open location record covers it."
+    )
+
+
+def hotspot_title_for_viewer(s: SuggestedContext, view: HotspotView) -> str:
+    return f"Possible hotspot: {view.place}"[:200] if view.place else s.title
 
 
 def queue_filter(status: str) -> Q:
@@ -950,7 +1023,10 @@ def suggestion_queue(*, viewer: Any, status: str = SuggestionStatus.OPEN) -> lis
     shown = []
     for s in rows:
         if s.kind == SuggestionKind.HOTSPOT:
-            shown.append(SuggestionView(s, s.explanation))
+            spot = _hotspot_view(viewer, s)
+            if spot.total == 0:
+                continue  # built wholly from records this viewer cannot open
+            shown.append(SuggestionView(s, explain_hotspot_for_viewer(s, spot), hotspot=spot))
             continue
         view = groups[s.pk]
         if len(view.young_people) < MIN_GROUP_YOUNG_PEOPLE:
@@ -975,8 +1051,17 @@ def suggestion_for_viewer(*, viewer: Any, pk: int) -> SuggestionView:
     if suggestion is None:
         raise Http404
     if suggestion.kind == SuggestionKind.HOTSPOT:
+        spot = _hotspot_view(viewer, suggestion)
+        if spot.total == 0:
+            audit_record(
+                actor=viewer,
+                action=AccessAction.PERMISSION_DENIED,
+                obj=suggestion,
+                reason="none of its events are visible to the viewer",
+            )
+            raise Http404
         view = SuggestionView(
-            suggestion, suggestion.explanation, hotspot=_hotspot_view(viewer, suggestion)
+            suggestion, explain_hotspot_for_viewer(suggestion, spot), hotspot=spot
         )
         shown_people: list[int] = []
     else:

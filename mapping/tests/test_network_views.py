@@ -209,3 +209,19 @@ def test_json_query_count_does_not_grow_with_the_neighbourhood(
         counts.append(len(captured))
     assert len(json.loads(response.content)["nodes"]) == 3
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_show_more_is_audited_as_a_read_of_the_hub_not_only_of_the_page_s_child(
+    personas: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
+
+    worker = personas["practitioner"]
+    page_child = make_person(worker, given_name="Pagechild")
+    other = make_person(worker, kind="adult_of_concern", given_name="Otheradult")
+    associate(worker, other, make_person(worker, given_name="Otherpeer"))
+    client = client_for(worker)
+    before = AccessEvent.objects.count()
+    response = get(client, "person-network-data", page_child.pk, expand=person_node(other.pk))
+    assert response.status_code == 200
+    read = AccessEvent.objects.order_by("pk")[before:].values_list("object_type", "object_id")
+    assert ("people.person", str(other.pk)) in set(read)

@@ -56,10 +56,15 @@ def test_the_leads_queue_lists_what_the_generator_planted() -> None:
 
     # Every unrecorded hotspot is suggested, named after the place.
     for spot in planted.unrecorded_hotspots:
-        matches = [s for s in hotspots_in(queue) if near(spot.cell) & set(s.cells)]
+        matches = [
+            v for v in queue if v.hotspot is not None and near(spot.cell) & set(v.suggestion.cells)
+        ]
         assert len(matches) == 1, f"{spot.name} is not suggested"
+        # Named for this lead from the events they may open; the stored title quotes no record.
         assert matches[0].title == f"Possible hotspot: {spot.name}"
-        assert matches[0].evidence["event_total"] >= 10
+        assert spot.name not in matches[0].suggestion.title
+        assert matches[0].suggestion.evidence["event_total"] >= 10
+        assert matches[0].hotspot is not None and matches[0].hotspot.total >= 1
 
     # No recorded hotspot (an open location context) is.
     for recorded in planted.hotspots:

@@ -110,7 +110,8 @@ def test_the_hotspot_page_shows_counts_and_only_events_the_lead_may_open(
     lead: User, personas: dict[str, User], client_for: Clients
 ) -> None:
     suggestion = hotspot(lead)
-    # A restricted police event in the same cell counts towards the place, but is not listed.
+    # A restricted police event in the same cell is neither listed nor counted: the count is of
+    # the events this lead may open (the reviewer found the old count disclosed hidden records).
     hidden = Event.objects.filter(h3_cell=CENTRE).first()
     assert hidden is not None
     Event.objects.filter(pk=hidden.pk).update(
@@ -118,7 +119,7 @@ def test_the_hotspot_page_shows_counts_and_only_events_the_lead_may_open(
     )
     response = client_for(lead).get(reverse("mapping:suggestion", args=[suggestion.pk]))
     page = response.content.decode()
-    assert response.context["view"].hotspot.total == 15
+    assert response.context["view"].hotspot.total == 14
     shown = {e.pk for e in response.context["view"].hotspot.events}
     assert len(shown) == 14 and hidden.pk not in shown
     assert "Events you may open (14, most recent first)" in page
@@ -478,3 +479,19 @@ def test_a_group_is_dated_by_the_records_the_lead_may_open(
     assert suggestion.period_start == timezone.localdate(old)  # the engine saw it
     view = client_for(lead).get(reverse("mapping:suggestion", args=[suggestion.pk])).context["view"]
     assert view.period_start == timezone.localdate()  # the lead is not told it exists
+
+
+def test_a_hotspot_built_from_records_the_lead_cannot_open_is_neither_listed_nor_shown(
+    lead: User, personas: dict[str, User], client_for: Clients
+) -> None:
+    # Police events with no recorded place and nobody the lead's agency may open.
+    plant_hotspot(personas["police_practitioner"])
+    refresh_suggestions()
+    suggestion = SuggestedContext.objects.get(kind=SuggestionKind.HOTSPOT)
+    client = client_for(lead)
+    queue = client.get(reverse("mapping:suggestions")).content.decode()
+    assert (
+        "Underpass by the canal" not in queue and "Underpass by the canal" not in suggestion.title
+    )
+    assert reverse("mapping:suggestion", args=[suggestion.pk]) not in queue
+    assert client.get(reverse("mapping:suggestion", args=[suggestion.pk])).status_code == 404

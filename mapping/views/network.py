@@ -77,6 +77,13 @@ def _data(request: AuthenticatedHttpRequest, node: str) -> JsonResponse:
     if expand:
         if not NODE.match(expand):
             raise Http404
+        # The hub's own ties are a read of the hub's record: check and audit it as such, so a
+        # request about one child cannot map another's links under the first one's name.
+        kind, pk = expand.split(":")
+        if kind == "person":
+            get_person_for_viewer(viewer=request.user, pk=int(pk))
+        else:
+            get_context_for_viewer(viewer=request.user, pk=int(pk))
         shown = [n for n in request.GET.get("shown", "").split(",") if NODE.match(n)]
         try:
             page = hub_neighbours(request.user, expand, skip=shown[:MAX_SHOWN], limit=HUB_CAP)

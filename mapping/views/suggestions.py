@@ -228,6 +228,7 @@ def _page(request: AuthenticatedHttpRequest, view: SuggestionView) -> dict[str, 
     return {
         "view": view,
         "suggestion": s,
+        "title": view.title,
         "is_hotspot": s.kind == SuggestionKind.HOTSPOT,
         "cells": [(cell, n, cell_url(cell)) for cell, n in view.hotspot.cells]
         if view.hotspot
