@@ -29,7 +29,7 @@ from mapping.hotspots import (
     gi_star,
     study_area,
 )
-from mapping.suppression import SuppressedCounts, suppress
+from mapping.suppression import SuppressedCounts, rounded, suppress
 from people.selectors import visible_people
 
 
@@ -73,6 +73,8 @@ def hotspot_analysis(
     if not viewer.has_perm("mapping.view_hotspots"):
         raise PermissionDenied
     exact = bool(viewer.has_perm("mapping.view_exact_counts"))
+    if not exact:
+        since, until = whole_months(since, until)
     counts = _counts(_countable(viewer, exact), harm_type, since, until)
     area = study_area(counts, k=k) if counts else {}
     total: int | None
@@ -80,7 +82,7 @@ def hotspot_analysis(
         total = sum(counts.values())
         cells = [_cell(r, r.count, r.explanation) for r in gi_star(area, k=k)]
     else:
-        published = suppress(area)
+        published = rounded(suppress(area))
         cells = [
             _cell(r, published.values[r.cell], _published_explanation(r, published, k))
             for r in gi_star(_imputed(published), k=k)
@@ -101,6 +103,24 @@ def hotspot_analysis(
     )
     cells.sort(key=lambda c: (-c.z, c.cell))
     return HotspotAnalysis(cells, total, not exact, settings.HOTSPOT_H3_RESOLUTION, k)
+
+
+def whole_months(
+    since: dt.date | None, until: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """Periods widened to whole calendar months, for those who see suppressed counts only: with
+    day-level periods, two overlapping maps differ by a single day's events in a cell."""
+    if since:
+        since = since.replace(day=1)
+    if until:
+        following = (until.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        until = following - dt.timedelta(days=1)
+    return since, until
+
+
+def _whole_period(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+    since, until = whole_months(*period)
+    return since or period[0], until or period[1]
 
 
 def _countable(viewer: Any, exact: bool) -> list[QuerySet[Event]]:
@@ -438,6 +458,8 @@ def emerging_analysis(
     if not viewer.has_perm("mapping.view_hotspots"):
         raise PermissionDenied
     exact = bool(viewer.has_perm("mapping.view_exact_counts"))
+    if not exact:
+        recent, earlier = _whole_period(recent), _whole_period(earlier)
     countable = _countable(viewer, exact)
     now = _counts(countable, harm_type, *recent)
     before = _counts(countable, harm_type, *earlier)
@@ -450,7 +472,8 @@ def emerging_analysis(
         results = emerging(recent_area, earlier_area, k=k)
         recent_shown, earlier_shown = dict(recent_area), dict(earlier_area)
     else:
-        recent_published, earlier_published = suppress(recent_area), suppress(earlier_area)
+        recent_published = rounded(suppress(recent_area))
+        earlier_published = rounded(suppress(earlier_area))
         results = emerging(_imputed(recent_published), _imputed(earlier_published), k=k)
         recent_shown, earlier_shown = recent_published.values, earlier_published.values
     audit_record(

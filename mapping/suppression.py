@@ -8,7 +8,7 @@ to work a small count out by subtraction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 DEFAULT_THRESHOLD = 5
 
@@ -98,3 +98,21 @@ def _exposed(counts: Mapping[str, int], primary: frozenset[str], threshold: int)
 
 def _round(total: int, step: int) -> int:
     return (total + step // 2) // step * step
+
+
+def rounded(published: SuppressedCounts, base: int = 5) -> SuppressedCounts:
+    """Every published count and the total rounded to the nearest ``base`` (GSS practice).
+
+    Suppression protects the counts of one table; two tables over overlapping periods can still
+    be subtracted to recover a small number (7 up to Tuesday, 6 up to Monday: 1 on Tuesday).
+    Rounding leaves every difference uncertain by at least ``base``.
+    """
+
+    def near(value: int | None) -> int | None:
+        return None if value is None else base * int(value / base + 0.5)
+
+    return replace(
+        published,
+        values={key: near(value) for key, value in published.values.items()},
+        total=near(published.total),
+    )
