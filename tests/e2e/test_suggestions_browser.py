@@ -105,9 +105,12 @@ def test_the_lead_accepts_one_suggestion_and_dismisses_another(
     screenshot(page, "suggestions-06-accepted")
 
     # Stored titles quote no record (each lead's page names the place from what they may open).
-    statuses = dict(SuggestedContext.objects.values_list("created_context__name", "status"))
-    assert sorted(statuses.values()) == [SuggestionStatus.ACCEPTED, SuggestionStatus.DISMISSED]
-    assert statuses.get(None) == SuggestionStatus.DISMISSED
+    rows = list(SuggestedContext.objects.values_list("created_context", "status"))
+    assert sorted(status for _, status in rows) == [
+        SuggestionStatus.ACCEPTED,
+        SuggestionStatus.DISMISSED,
+    ]
+    assert [status for context, status in rows if context is None] == [SuggestionStatus.DISMISSED]
 
 
 def test_the_demo_leads_queue_shows_the_planted_group(
