@@ -176,7 +176,7 @@ def _kayden_cse_plan(cast: Cast) -> None:
             plan=plan,
             goal=goal,
             kind=ActionKind.DISRUPTION,
-            description="Child Abduction Warning Notice to the adult seen with Kayden",
+            description="Child Abduction Warning Notice to Darren Voss (known as Deano)",
             owner_agency=cast.agencies[POLICE],
             due_on=cast.day(10),
             status=ActionStatus.IN_PROGRESS,

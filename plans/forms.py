@@ -311,6 +311,9 @@ class ActionForm(RevealMixin, GovukForm):
     )
     description = forms.CharField(
         label="What will be done",
+        # The owner sees this text even when they may not open the child's record.
+        help_text="The owner sees this even if they cannot open the child's record: do not name "
+        "the child.",
         widget=_textarea(3),
         error_messages={"required": "Describe the action"},
     )
