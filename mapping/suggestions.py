@@ -66,7 +66,7 @@ from mapping.network import (
     NodeId,
     communities,
 )
-from mapping.selectors import ward_name
+from mapping.selectors import _cell_counts, ward_name
 from mapping.suppression import SuppressedCounts, suppress
 from people.codes import PersonKind
 from people.models import Association, Person
@@ -161,11 +161,6 @@ def _window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     )
     end = min(latest, now) if latest else now
     return end - dt.timedelta(days=WINDOW_DAYS), end
-
-
-def _cell_counts(events: QuerySet[Event]) -> dict[str, int]:
-    rows = events.order_by().values("h3_cell").annotate(n=Count("id")).values_list("h3_cell", "n")
-    return dict(rows)
 
 
 def _hot_cells(counts: dict[str, int]) -> tuple[dict[str, float], float, int]:
