@@ -57,6 +57,11 @@ RECORD_KINDS = {
     "plans.action": "Plan action",
     "plans.interventionsession": "Intervention session",
     "plans.review": "Plan review",
+    "core.my_work": "My work (home page)",
+    "panels.panel": "Panel",
+    "panels.meeting": "Panel meeting or conference",
+    "panels.agendaitem": "Agenda item",
+    "panels.panelaction": "Meeting action",
     "demo.borough": "Fictional data set",
 }
 

@@ -17,6 +17,7 @@ from contexts.models import Context, ContextKind
 from frontdoor import selectors as frontdoor_selectors
 from meetings import selectors as meeting_selectors
 from missing import selectors as missing_selectors
+from panels import casework as panel_selectors
 from people.models import Person
 from plans import selectors as plan_selectors
 
@@ -54,6 +55,7 @@ def _sources() -> list[_Source]:
             context_kinds=frozenset({ContextKind.LOCATION}),
         ),
         _Source("meetings", meeting_selectors.person_panel, meeting_selectors.context_panel),
+        _Source("panels", panel_selectors.person_panel, panel_selectors.context_panel),
         # Context plans for online spaces are refused (plans.services.ONLINE_REFUSAL).
         _Source(
             "plans",

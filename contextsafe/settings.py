@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "casework",
     "plans",
     "mapping",
+    "panels",
     "core",
     "demo",
 ]

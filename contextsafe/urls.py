@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("casework/", include("casework.urls")),
     path("plans/", include("plans.urls")),
+    path("panels/", include("panels.urls")),
     path("mapping/", include("mapping.urls")),
 ]
 

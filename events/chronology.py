@@ -278,7 +278,7 @@ def _context_link_entry(
     link: ContextLink, subject: str, *, from_context: bool = False
 ) -> ChronologyEntry:
     how = link.get_kind_display()
-    title = f"{subject} — {how.lower()} here" if from_context else f"{how}: {subject}"
+    title = f"{subject} — linked here ({how.lower()})" if from_context else f"{how}: {subject}"
     return ChronologyEntry(
         when=link.created_at,
         entry_type="context_link",

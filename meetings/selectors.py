@@ -353,7 +353,7 @@ class NextStep:
     note: str = ""
 
 
-def next_steps(*, record: MeetingRecord) -> list[NextStep]:
+def next_steps(*, record: MeetingRecord, viewer: Any = None) -> list[NextStep]:
     """Where each decision leads, through the other apps' contracted URLs."""
     meeting = record.meeting
     contact = f"&contact={meeting.contact_id}" if meeting.contact_id else ""
@@ -377,7 +377,12 @@ def next_steps(*, record: MeetingRecord) -> list[NextStep]:
             if not targets:
                 note = "Link the child to the place or group first, from the child's record."
         elif decision.kind == "cse_conference":
-            note = "Recorded. Arrange the CS&E conference with the conference chair."
+            note = "The initial conference is due within 15 working days of this meeting."
+            if viewer is not None and viewer.has_perm("panels.add_conference"):
+                url = link_to("panels:conference_create", query=f"strategy_meeting={meeting.pk}")
+                links.append(("Book the CS&E conference", url))
+            else:
+                note += " A panel chair or the Contextual Safeguarding lead books it."
         elif decision.kind == "nfa":
             note = "Tell the referrer and the family of the outcome, as agreed at the meeting."
         steps.append(NextStep(decision, [(label, url) for label, url in links if url], note))

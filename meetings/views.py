@@ -264,7 +264,7 @@ def _page_context(
         "warnings": attendance_warnings(record.attendees),
         "summary_due_on": selectors.summary_due_on(meeting),
         "today": timezone.localdate(),
-        "next_steps": selectors.next_steps(record=record),
+        "next_steps": selectors.next_steps(record=record, viewer=request.user),
         "attendee_form": form("attendee", lambda: AttendeeForm(prefix="attendee", initial=version)),
         "information_form": form(
             "information", lambda: InformationForm(prefix="information", initial=version)

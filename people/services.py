@@ -382,7 +382,7 @@ def access_request_decide(
 # Apps whose records about a person move as a whole on merge; people, contexts and events are
 # moved field by field above because their rows can clash (two names, two roles in one event).
 _PERSON_RECORD_APPS = frozenset(
-    {"frontdoor", "assessments", "missing", "meetings", "casework", "plans"}
+    {"frontdoor", "assessments", "missing", "meetings", "casework", "plans", "panels"}
 )
 
 

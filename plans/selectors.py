@@ -138,6 +138,9 @@ class PlanDetail:
     review_overdue: bool
     overdue_count: int
     lapse_count: int
+    # The conference that agreed the plan, if one did, and a link where the viewer may open it.
+    agreed_at_conference: bool = False
+    conference_url: str = ""
 
 
 def _person_label(person: Person | None, shown: set[int]) -> str:
@@ -238,7 +241,20 @@ def plan_detail(*, viewer: Any, plan: Plan) -> PlanDetail:
     children = (
         linked_children(viewer=viewer, context=plan.context) if plan.context is not None else []
     )
+    agreed_at = (
+        plan.agreed_at.filter(meeting__kind="conference")
+        .select_related("meeting__panel", "person", "context")
+        .order_by("pk")
+        .first()
+    )
+    conference_url = (
+        reverse("panels:item_detail", args=[agreed_at.pk])
+        if agreed_at is not None and viewer.has_perm("panels.view_item", agreed_at)
+        else ""
+    )
     return PlanDetail(
+        agreed_at_conference=agreed_at is not None,
+        conference_url=conference_url,
         plan=plan,
         goals=[GoalBlock(g, by_goal.get(g.pk, [])) for g in goals],
         other_actions=by_goal.get(None, []),

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-scripts/ensure-chromium.sh
+scripts/ensure-system-packages.sh
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   version=$(ls /etc/postgresql | sort -n | tail -1)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-scripts/ensure-chromium.sh
+scripts/ensure-system-packages.sh
 
 export CONTEXTSAFE_MODE=test
 echo "==> ruff"

@@ -41,7 +41,7 @@ def browser() -> Iterator[Browser]:
 
 def _launch() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: scripts/ensure-chromium.sh installs it.")
+        pytest.fail("Chromium is missing: scripts/ensure-system-packages.sh installs it.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

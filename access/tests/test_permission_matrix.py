@@ -41,6 +41,11 @@ EXPECTED: dict[str, set[str]] = {
     "casework.view_nrm_list": DOING,
     # Plans: the page permission; which plan and which action are object rules (plans/tests).
     "plans.view_plans": CASE_WORK,
+    # Panels: any case worker may be a member; only chairs and CS leads set panels up and book
+    # conferences. Which meeting, item and action are object rules (panels/tests).
+    "panels.view_panels": CASE_WORK,
+    "panels.add_panel": {"panel_chair", "cs_lead"},
+    "panels.add_conference": {"panel_chair", "cs_lead"},
     # Aggregates: analysts see suppressed counts only; case workers exact counts of what they see.
     "mapping.view_hotspots": CASE_WORK | {"analyst"},
     "mapping.view_exact_counts": CASE_WORK,

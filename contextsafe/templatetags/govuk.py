@@ -40,6 +40,7 @@ PRIMARY_NAVIGATION = (
         "frontdoor",
         preferred=("frontdoor:queue", "frontdoor.screen_contact"),
     ),
+    NavItem("Panels and meetings", "panels:panel_list", "panels.view_panels", "panels"),
     NavItem("Administration", "accounts:user-list", "accounts.manage_users", "manage"),
     NavItem("Audit trail", "audit:trail", "audit.view_trail", "audit"),
     NavItem("Your account", "accounts:account", None, "account"),

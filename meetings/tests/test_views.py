@@ -372,7 +372,10 @@ def test_the_context_assessment_step_for_a_context_meeting(scene, client_for, mo
     monkeypatch.setattr(selectors, "link_to", lambda name, *a, query="": f"/{name}?{query}")
     page = client_for(scene.worker).get(detail(meeting)).content.decode()
     assert f"/assessments:context_create?context={scene.place.pk}" in page
-    assert "Arrange the CS&amp;E conference" in page
+    # The worker may not book conferences: the step says who does, and when it is due.
+    assert "A panel chair or the Contextual Safeguarding lead books it" in page
+    assert "within 15 working days" in page
+    assert "panels:conference_create" not in page
 
 
 def test_the_summary_sent_is_recorded_and_the_due_date_goes(scene, client_for) -> None:
