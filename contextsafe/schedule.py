@@ -47,7 +47,8 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     ),
     ScheduledJob(
         "plan-action-reminders",
-        "Email owners of overdue plan actions and of notices about to lapse (names no child)",
+        "Email owners of overdue plan and meeting actions and of notices about to lapse, "
+        "and chairs of overdue meeting actions (names no child)",
         "0 7 * * *",
         "plans.tasks.enqueue_reminders",
     ),

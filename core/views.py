@@ -3,14 +3,16 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from access.policy import public, requires
 from access.roles import Role
+from audit.services import audit_list_read
 from casework.selectors import my_caseload
 from contextsafe.http import AuthenticatedHttpRequest
-from core.selectors import unread_notifications
+from core.selectors import my_work, unread_notifications
 from core.services import notifications_mark_read
 from core.worklist import work_links
 
@@ -18,6 +20,14 @@ from core.worklist import work_links
 @requires("core.view_home")
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    work = my_work(viewer=user, today=timezone.localdate())
+    if not work.is_empty:
+        # "My work" names children and places, like any work list.
+        audit_list_read(
+            actor=user,
+            object_type="core.my_work",
+            reason="Read My work on the home page: meetings, actions and plans",
+        )
     context = {
         "roles": user.role_grants.order_by("role"),
         "teams": user.teams.all(),
@@ -28,6 +38,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "notifications": unread_notifications(user=user),
         "work_links": work_links(user),
         "caseload": my_caseload(viewer=user),
+        "work": work,
     }
     return render(request, "core/home.html", context)
 

@@ -120,3 +120,42 @@ def test_chronology_shows_plans_to_those_who_may_see_them(
     assert [e.entry_type for e in chronology.for_person(personas["practitioner"], child, only)] == [
         "plan_review"
     ]
+
+
+def test_meeting_actions_join_the_plan_actions_email(
+    personas, child_plan: Plan, officer: User
+) -> None:
+    from panels import services as panels
+
+    chair = personas["panel_chair"]
+    panel = panels.panel_create(
+        actor=chair, name="Brackenmoor MARVE panel", kind="marve", frequency="monthly", chair=chair
+    )
+    meeting = panels.meeting_schedule(
+        actor=chair, panel=panel, scheduled_for=timezone.now() - dt.timedelta(days=9)
+    )
+    today = timezone.localdate()
+    panels.panel_action_add(
+        actor=chair,
+        meeting=meeting,
+        description="Patrols at the interchange after school",
+        owner_agency=officer.agency,
+        due_on=today - dt.timedelta(days=1),
+    )
+    services.action_create(
+        actor=personas["practitioner"],
+        plan=child_plan,
+        description="Visit with the school",
+        owner_agency=officer.agency,
+        due_on=today - dt.timedelta(days=2),
+    )
+    mail.outbox.clear()
+    tasks.send_action_reminders.call()
+    to_officer = [m.body for m in mail.outbox if m.to == [officer.email]]
+    assert len(to_officer) == 1
+    body = to_officer[0]
+    assert "Task on a CS&E plan, due" in body
+    assert "An action agreed at Brackenmoor MARVE panel on" in body
+    assert "Patrols" not in body and "Tayla" not in body
+    to_chair = [m.body for m in mail.outbox if m.to == [chair.email]]
+    assert len(to_chair) == 1 and "Overdue actions from meetings you chair (1):" in to_chair[0]
