@@ -23,6 +23,8 @@ from assessments.models import SingleAssessment
 from casework import services as casework
 from casework.models import NrmDecisionMaker
 from contexts.models import Context, ContextKind
+from demo.conference_stories import load_conference_stories
+from demo.panel_stories import load_panel_stories
 from demo.partnership import CSC
 from demo.plan_stories import load_plan_stories
 from frontdoor import services as frontdoor
@@ -77,6 +79,8 @@ def demo_pathway_load(*, now: dt.datetime | None = None) -> list[str]:
         _common_contact_to_context_assessment(cast)
         _stairwells_context_assessment_decided(cast)
         load_plan_stories(cast, stairwells_name=STAIRWELLS)
+        load_panel_stories(cast, takeaways=TAKEAWAYS, stairwells=STAIRWELLS, common=COMMON)
+        load_conference_stories(cast, takeaways=TAKEAWAYS, stairwells=STAIRWELLS)
     return cast.created
 
 

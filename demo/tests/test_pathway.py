@@ -93,3 +93,45 @@ def test_the_demo_has_plans_in_every_state(pathway: str) -> None:
     notices = Action.objects.filter(kind=ActionKind.DISRUPTION, expires_on__isnull=False)
     assert "lapsing" in {n.lapse_state(today) for n in notices}
     assert Review.objects.count() >= 2
+
+
+def test_the_demo_has_panels_and_meetings_in_every_state(pathway: str) -> None:
+    from panels.models import (
+        Meeting,
+        PanelAction,
+        PanelActionStatus,
+        PanelKind,
+    )
+    from panels.models import (
+        MeetingStatus as PanelMeetingStatus,
+    )
+
+    kinds = set(Meeting.objects.filter(panel__isnull=False).values_list("panel__kind", flat=True))
+    assert {PanelKind.MARVE, PanelKind.MACE} <= kinds
+    statuses = set(Meeting.objects.values_list("status", flat=True))
+    assert {
+        PanelMeetingStatus.SCHEDULED,
+        PanelMeetingStatus.HELD,
+        PanelMeetingStatus.CLOSED,
+    } <= statuses
+    next_marve = Meeting.objects.get(
+        panel__kind=PanelKind.MARVE, status=PanelMeetingStatus.SCHEDULED
+    )
+    items = next_marve.items.all()
+    assert sum(1 for i in items if i.person_id) == 2
+    assert sum(1 for i in items if i.context_id) == 1
+    assert items.filter(marve_referral__isnull=False).exists()
+    actions = set(PanelAction.objects.values_list("status", flat=True))
+    assert {PanelActionStatus.OPEN, PanelActionStatus.DONE} <= actions
+    assert PanelAction.objects.filter(item__isnull=True).exists()  # MACE strategic actions
+
+
+def test_the_demo_has_conferences_of_every_form(pathway: str) -> None:
+    from panels.models import ConferenceForm, ConferenceStage, Meeting, MeetingKind
+
+    conferences = Meeting.objects.filter(kind=MeetingKind.CONFERENCE)
+    assert set(conferences.values_list("form", flat=True)) == set(ConferenceForm.values)
+    assert set(conferences.values_list("stage", flat=True)) == set(ConferenceStage.values)
+    agreed = conferences.filter(items__plan__isnull=False, form=ConferenceForm.CHILD_EFH).get()
+    plan = agreed.items.get().plan
+    assert plan is not None and plan.kind == "cse_plan"
