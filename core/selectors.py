@@ -31,7 +31,12 @@ from panels.selectors import (
 )
 from people.selectors import visible_people
 from plans.models import Plan, PlanStatus
-from plans.selectors import MyActionRow, led_overdue_actions, my_actions
+from plans.selectors import (
+    MyActionRow,
+    chaired_overdue_actions,
+    led_overdue_actions,
+    my_actions,
+)
 
 ACTIONS_DUE_DAYS = 14
 REVIEWS_DUE_DAYS = 28
@@ -264,13 +269,21 @@ def _owns(viewer: Any, action: PanelAction) -> bool:
     return bool(action.owner_agency_id == viewer.agency_id)
 
 
-def _overdue_chaired(viewer: Any, today: dt.date) -> list[WorkAction]:
+def _overdue_chaired(viewer: Any, today: dt.date, led: set[int]) -> list[WorkAction]:
     """Other agencies' overdue actions from meetings the viewer chairs: the viewer's own are
     already under "Actions due"."""
     actions = overdue_actions_for_chair(viewer, today).select_related(
         "item__person", "item__context"
     )
-    return [_from_meeting(viewer, a, today, chair=True) for a in actions if not _owns(viewer, a)]
+    rows = [_from_meeting(viewer, a, today, chair=True) for a in actions if not _owns(viewer, a)]
+    # And the actions on plans that conferences the viewer chaired agreed, unless the viewer
+    # already sees them as the plan's key lead.
+    rows += [
+        _from_plan(row, today, "")
+        for row in chaired_overdue_actions(viewer=viewer)
+        if row.action.pk not in led
+    ]
+    return _sort_actions(rows)
 
 
 def _plan_label(plan: Plan, shown: bool) -> str:
@@ -338,7 +351,8 @@ def my_work(*, viewer: Any, today: dt.date) -> MyWork:
     if not (viewer.role_set & CASE_WORK_ROLES) or viewer.agency_id is None:
         return MyWork()
     shown, due, total = _actions_due(viewer, today)
-    led = [_from_plan(r, today, "") for r in led_overdue_actions(viewer=viewer)]
+    led_rows = led_overdue_actions(viewer=viewer)
+    led = [_from_plan(r, today, "") for r in led_rows]
     return MyWork(
         meetings=_meetings_to_prepare(viewer, today),
         summaries=_summaries_to_send(viewer, today),
@@ -346,6 +360,6 @@ def my_work(*, viewer: Any, today: dt.date) -> MyWork:
         actions_due_total=due,
         actions_open=total,
         overdue_led=_sort_actions(led),
-        overdue_chaired=_overdue_chaired(viewer, today),
+        overdue_chaired=_overdue_chaired(viewer, today, {r.action.pk for r in led_rows}),
         plans=_plans_led(viewer, today),
     )

@@ -133,7 +133,9 @@ def contributions_for_viewer(viewer: Any, item: AgendaItem) -> list[Contribution
         item.person_id is not None and viewer.has_perm("people.view_person", item.person)
     ):
         return []
-    contributions = Contribution.objects.filter(item=item).select_related("agency", "author")
+    contributions = Contribution.objects.filter(item=item).select_related(
+        "agency", "author", "item__meeting"
+    )
     agency = getattr(viewer, "agency", None)
     statutory = agency is not None and agency.kind in STATUTORY_AGENCY_KINDS
     if not statutory or not names_children_to(viewer, item.meeting):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from access.roles import CASE_WORK_ROLES
 from accounts.models import Agency, User
+from accounts.tasks import send_email_task
 from audit.models import AccessAction
 from audit.services import audit_record
 from contexts.models import Context
@@ -227,6 +228,7 @@ def meeting_schedule(
     )
     notify(
         recipients=[m.user for m in members if m.user_id != actor.pk],
+        email=True,
         message=f"{panel.name} meets on {timezone.localtime(scheduled_for):%-d %B %Y at %H:%M}.",
         link=_meeting_link(meeting),
     )
@@ -269,14 +271,34 @@ def participant_add(
         obj=meeting,
         changes={"invited": participant.name, "user": participant.user_id},
     )
+    if participant.user is None and participant.email:
+        _email_invitation(meeting, participant)
     if participant.user is not None and participant.user_id != actor.pk:
         notify(
             recipients=[participant.user],
+            email=True,
             message=f"You are invited to a meeting: {meeting.title}, "
             f"{timezone.localtime(meeting.scheduled_for):%-d %B %Y at %H:%M}.",
             link=_meeting_link(meeting),
         )
     return participant
+
+
+def _email_invitation(meeting: Meeting, participant: Participant) -> None:
+    """An invitation for someone without an account (a shop's manager, a parent). It names the
+    meeting, never a child: the email leaves the system."""
+    when = timezone.localtime(meeting.scheduled_for)
+    chair = meeting.chair.get_full_name() or meeting.chair.get_username()
+    body = (
+        f"Dear {participant.name},\n\n"
+        f"You are invited to a meeting: {meeting.title}, on {when:%A %-d %B %Y at %H:%M}"
+        f"{', at ' + meeting.venue if meeting.venue else ''}.\n\n"
+        f"The meeting is chaired by {chair}, who will contact you about what it will discuss "
+        "and how you can take part.\n"
+    )
+    subject = f"Invitation: {meeting.title}, {when:%-d %B %Y}"
+    address = participant.email
+    transaction.on_commit(lambda: send_email_task.enqueue(subject, body, [address]))
 
 
 @transaction.atomic

@@ -369,6 +369,21 @@ def led_overdue_actions(*, viewer: Any) -> list[MyActionRow]:
     return _my_rows(viewer, actions, mine=False)
 
 
+def chaired_overdue_actions(*, viewer: Any) -> list[MyActionRow]:
+    """Overdue actions, owned by others, on plans agreed or reviewed at conferences the viewer
+    chairs: the chair follows up what the conference agreed. Two queries."""
+    if not (viewer.role_set & CASE_WORK_ROLES) or viewer.agency_id is None:
+        return []
+    actions = list(
+        _open_plan_actions()
+        .filter(plan__agreed_at__meeting__chair=viewer)
+        .filter(due_on__lt=timezone.localdate())
+        .exclude(Q(owner_user=viewer) | Q(owner_agency_id=viewer.agency_id))
+        .distinct()
+    )
+    return _my_rows(viewer, actions, mine=False)
+
+
 def action_subject_label(viewer: Any, action: Action) -> tuple[str, str]:
     """(label, link) for one action's plan, as "My actions" shows it."""
     row = _my_rows(viewer, [action], mine=True)[0]

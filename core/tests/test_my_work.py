@@ -306,7 +306,7 @@ def test_meeting_action_reaches_its_owner_without_the_child_and_its_chair_when_o
     chaired = section(home(client_for, chair), "overdue-chaired")
     assert chaired is not None
     text, links = chaired
-    assert "Overdue on meetings you chair (1)" in text
+    assert "Overdue on meetings and conferences you chair (1)" in text
     assert "Test Police" in text and "Overdue 4 days" in text
     assert "Tayla Brennan" in text  # the chair may see the item
     assert reverse("panels:action_detail", args=[action.pk]) in links
@@ -414,3 +414,36 @@ def test_my_work_costs_the_same_however_much_work_there_is(
     ):
         found = section(page, testid)
         assert found is not None and rows in found[0], testid
+
+
+def test_conference_chair_sees_overdue_actions_on_the_plan_the_conference_agreed(
+    client_for, personas, child: Person, officer: User, chair: User
+) -> None:
+    from panels.models import AgendaItem, ConferenceForm, ConferenceStage, MeetingKind
+
+    plan = cse_plan(personas, child)
+    police_overdue(personas, plan, officer)
+    conference = Meeting.objects.create(
+        kind=MeetingKind.CONFERENCE,
+        form=ConferenceForm.CHILD_EFH,
+        stage=ConferenceStage.INITIAL,
+        scheduled_for=timezone.now() - dt.timedelta(days=20),
+        chair=chair,
+        recording_agency=personas["practitioner"].agency,
+        recorded_by=chair,
+    )
+    # Before the conference is linked to the plan, the chair has nothing to follow up.
+    assert section(home(client_for, chair), "overdue-chaired") is None
+    AgendaItem.objects.create(
+        meeting=conference,
+        source="conference",
+        person=child,
+        reason="Exploited outside the family",
+        plan=plan,
+        recording_agency=personas["practitioner"].agency,
+        recorded_by=chair,
+    )
+    found = section(home(client_for, chair), "overdue-chaired")
+    assert found is not None
+    assert "Check the bus interchange CCTV" in found[0]
+    assert "Overdue 3 days" in found[0]

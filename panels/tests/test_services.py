@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -128,3 +129,26 @@ def test_holding_and_closing_a_meeting_sets_the_two_working_day_summary(
         evidence="Sent by secure email on 18 November.",
     )
     assert PanelAction.objects.get(pk=action.pk).status == PanelActionStatus.DONE
+
+
+def test_someone_without_an_account_is_invited_by_email_that_names_no_child(
+    meeting: Meeting,
+    chair: User,
+    child: Person,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    services.item_add(actor=chair, meeting=meeting, person=child, reason="Sightings")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participant_add(
+            actor=chair,
+            meeting=meeting,
+            name="Priya Desai",
+            role="Manager, Sallowmere Parade takeaway",
+            email="manager@takeaway.example",
+        )
+    assert [m.to for m in mailoutbox] == [["manager@takeaway.example"]]
+    body = mailoutbox[0].body
+    assert "Dear Priya Desai" in body and "Brackenmoor MARVE panel" in body
+    assert child.given_name not in body and child.family_name not in body
