@@ -214,6 +214,53 @@ def referrals_waiting(viewer: Any) -> QuerySet[MarveReferral]:
     )
 
 
+# How far back the agenda builder offers concluded strategy meetings and decided context
+# assessments: older ones have usually been heard already or acted on elsewhere.
+SOURCES_WITHIN_DAYS = 90
+
+
+def strategy_meetings_to_hear(viewer: Any) -> list[Any]:
+    """Concluded strategy meetings the viewer may open, recent first, whose subject is not on an
+    open meeting's agenda yet — where a MARVE agenda item often comes from."""
+    from meetings.models import MeetingStatus as StrategyStatus
+    from meetings.selectors import visible_meetings
+
+    since = timezone.now() - dt.timedelta(days=SOURCES_WITHIN_DAYS)
+    on_agenda = AgendaItem.objects.filter(
+        strategy_meeting__isnull=False, meeting__status__in=OPEN_MEETING_STATUSES
+    ).values("strategy_meeting_id")
+    return list(
+        visible_meetings(viewer)
+        .filter(status=StrategyStatus.CONCLUDED, held_at__gte=since)
+        .exclude(pk__in=on_agenda)
+        .select_related("person__holding_agency", "context")
+        .order_by("-held_at")[:20]
+    )
+
+
+def context_assessments_to_hear(viewer: Any) -> list[Any]:
+    """Context assessments completed recently that decided on a conference or a safety plan,
+    not yet on an open meeting's agenda. Context records are the partnership's."""
+    from assessments.models import AssessmentStatus, ContextAssessment
+
+    if not viewer.has_perm("contexts.view_context"):
+        return []
+    since = timezone.localdate() - dt.timedelta(days=SOURCES_WITHIN_DAYS)
+    on_agenda = AgendaItem.objects.filter(
+        context_assessment__isnull=False, meeting__status__in=OPEN_MEETING_STATUSES
+    ).values("context_assessment_id")
+    return list(
+        ContextAssessment.objects.filter(
+            status=AssessmentStatus.COMPLETED,
+            decision__in=["context_conference", "safety_plan", "monitor"],
+            started_on__gte=since - dt.timedelta(days=SOURCES_WITHIN_DAYS),
+        )
+        .exclude(pk__in=on_agenda)
+        .select_related("context")
+        .order_by("-started_on")[:20]
+    )
+
+
 @dataclass(frozen=True)
 class MeetingDeadline:
     meeting: Meeting

@@ -362,3 +362,63 @@ def test_the_meeting_page_reads_well_for_a_social_worker(
     # Non-blaming words, and no code values leaking into the page.
     assert "involved in" not in visible
     assert "marve_referral" not in visible and "very_high" not in visible
+
+
+def test_a_concluded_strategy_meeting_goes_onto_the_agenda_with_its_summary(
+    client_for: ClientFor, meeting: Meeting, chair: User, child: Person
+) -> None:
+    from meetings.models import MeetingStatus as StrategyStatus
+    from meetings.models import StrategyMeeting
+
+    agency = chair.agency
+    assert agency is not None
+    strategy = StrategyMeeting.objects.create(
+        person=child,
+        recording_agency=agency,
+        recorded_by=chair,
+        held_at=timezone.now() - dt.timedelta(days=3),
+        chair=chair,
+        reason="Third missing episode in 90 days",
+        summary="Refer to MARVE: exploitation outside the family.",
+        status=StrategyStatus.CONCLUDED,
+        concluded_at=timezone.now() - dt.timedelta(days=3),
+    )
+    add = reverse("panels:item_add", args=[meeting.pk])
+    as_chair = client_for(chair)
+    choose = _text(as_chair.get(add))
+    assert f"?strategy_meeting={strategy.pk}" in choose
+    form = _text(as_chair.get(f"{add}?strategy_meeting={strategy.pk}"))
+    assert "Refer to MARVE: exploitation outside the family." in form  # the reason, pre-filled
+    as_chair.post(f"{add}?strategy_meeting={strategy.pk}", {"reason": "From the strategy meeting"})
+    item = _item(meeting, person=child)
+    assert item.source == "strategy_meeting" and item.strategy_meeting_id == strategy.pk
+    # Once on an open agenda it is no longer offered.
+    assert f"?strategy_meeting={strategy.pk}" not in _text(as_chair.get(add))
+
+
+def test_a_context_assessment_that_asks_for_a_conference_goes_onto_the_agenda(
+    client_for: ClientFor, meeting: Meeting, chair: User, place: Context
+) -> None:
+    from assessments.models import AssessmentStatus, ContextAssessment
+
+    agency = chair.agency
+    assert agency is not None
+    assessment = ContextAssessment.objects.create(
+        context=place,
+        started_on=timezone.localdate() - dt.timedelta(days=20),
+        due_on=timezone.localdate() + dt.timedelta(days=20),
+        lead=chair,
+        team=chair.teams.get(),
+        recording_agency=agency,
+        status=AssessmentStatus.COMPLETED,
+        decision="context_conference",
+        decision_reasons="Approaches continue despite patrols; partners need a joint plan.",
+    )
+    add = reverse("panels:item_add", args=[meeting.pk])
+    as_chair = client_for(chair)
+    assert f"?context_assessment={assessment.pk}" in _text(as_chair.get(add))
+    form = _text(as_chair.get(f"{add}?context_assessment={assessment.pk}"))
+    assert "Approaches continue despite patrols" in form
+    as_chair.post(f"{add}?context_assessment={assessment.pk}", {"reason": "Assessment decided"})
+    item = _item(meeting, context=place)
+    assert item.source == "context_assessment" and item.context_assessment_id == assessment.pk

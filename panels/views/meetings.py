@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from access.policy import requires
 from accounts.models import STATUTORY_AGENCY_KINDS
+from assessments.models import ContextAssessment
+from assessments.selectors import get_context_assessment_for_viewer
 from audit.services import audit_list_read
 from contexts.models import Context
 from contexts.selectors import context_list, get_context_for_viewer
@@ -22,8 +24,9 @@ from contextsafe.forms import GovukForm
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
 from contextsafe.lib.working_days import add_working_days
-from meetings.models import MarveReferral
-from meetings.selectors import get_referral_for_viewer, marve_rows
+from meetings.models import MarveReferral, StrategyMeeting
+from meetings.selectors import get_meeting_for_viewer as get_strategy_meeting_for_viewer
+from meetings.selectors import get_referral_for_viewer, marve_rows, subject_label_for
 from panels import selectors, services
 from panels.forms_meetings import (
     ActionCompleteForm,
@@ -47,6 +50,7 @@ from panels.models import (
     SUMMARY_WORKING_DAYS,
     AgendaItem,
     Contribution,
+    ItemSource,
     Meeting,
     MeetingStatus,
     Panel,
@@ -449,8 +453,39 @@ class Chosen:
     person: Person | None = None
     context: Context | None = None
     referral: MarveReferral | None = None
+    strategy_meeting: StrategyMeeting | None = None
+    context_assessment: ContextAssessment | None = None
     label: str = ""
     query: str = ""
+
+    @property
+    def source(self) -> str:
+        if self.strategy_meeting is not None:
+            return ItemSource.STRATEGY_MEETING
+        if self.context_assessment is not None:
+            return ItemSource.CONTEXT_ASSESSMENT
+        return ItemSource.CHAIR
+
+    @property
+    def links(self) -> dict[str, Any]:
+        return {
+            name: value
+            for name, value in (
+                ("strategy_meeting", self.strategy_meeting),
+                ("context_assessment", self.context_assessment),
+            )
+            if value is not None
+        }
+
+    @property
+    def suggested_reason(self) -> str:
+        if self.referral is not None:
+            return self.referral.reason
+        if self.strategy_meeting is not None:
+            return self.strategy_meeting.summary or self.strategy_meeting.reason
+        if self.context_assessment is not None:
+            return self.context_assessment.decision_reasons
+        return ""
 
 
 def _chosen(request: AuthenticatedHttpRequest) -> Chosen | None:
@@ -464,6 +499,26 @@ def _chosen(request: AuthenticatedHttpRequest) -> Chosen | None:
         referral = get_referral_for_viewer(viewer=viewer, pk=pk)
         row = marve_rows(viewer=viewer, referrals=[referral])[0]
         return Chosen(referral=referral, label=row.subject_label, query=f"referral={pk}")
+    if get.get("strategy_meeting", "").isdigit():
+        strategy = get_strategy_meeting_for_viewer(viewer=viewer, pk=int(get["strategy_meeting"]))
+        label, _ = subject_label_for(viewer=viewer, record=strategy)
+        return Chosen(
+            person=strategy.person,
+            context=strategy.context,
+            strategy_meeting=strategy,
+            label=label,
+            query=f"strategy_meeting={strategy.pk}",
+        )
+    if get.get("context_assessment", "").isdigit():
+        assessment = get_context_assessment_for_viewer(
+            viewer=viewer, pk=int(get["context_assessment"])
+        )
+        return Chosen(
+            context=assessment.context,
+            context_assessment=assessment,
+            label=assessment.context.name,
+            query=f"context_assessment={assessment.pk}",
+        )
     if get.get("person", "").isdigit():
         person = get_person_for_viewer(viewer=viewer, pk=int(get["person"]))
         return Chosen(person=person, label=person.display_name, query=f"person={person.pk}")
@@ -488,6 +543,8 @@ def _item_search(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "place": place,
         "hits": hits,
         "places": list(context_list(viewer=viewer, query=place)[:PICK_LIMIT]) if place else None,
+        "strategy_meetings": selectors.strategy_meetings_to_hear(viewer),
+        "context_assessments": selectors.context_assessments_to_hear(viewer),
     }
 
 
@@ -505,7 +562,7 @@ def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         context = {"meeting": meeting, "caption": _meeting_caption(meeting)}
         return render(request, "panels/meetings/item_choose.html", context | _item_search(request))
-    initial = {"reason": chosen.referral.reason} if chosen.referral else {}
+    initial = {"reason": chosen.suggested_reason}
     form = ItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         outcome = save_form(
@@ -517,6 +574,8 @@ def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 person=chosen.person,
                 context=chosen.context,
                 marve_referral=chosen.referral,
+                source=chosen.source,
+                **chosen.links,
             ),
         )
         if outcome.saved:
