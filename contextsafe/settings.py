@@ -110,6 +110,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and not env_bool(
+    "POSTGRES_JIT"
+):
+    # PostgreSQL's JIT compiles expressions for queries it estimates as costly; for the
+    # service's GROUP BYs over a million events compiling took ~100 ms of a ~1 s query and
+    # bought nothing back (bench/maps.py). Off unless POSTGRES_JIT=true.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c jit=off").strip()
 
 INSTALLED_APPS = [
     "django.forms",
