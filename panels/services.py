@@ -701,7 +701,9 @@ def meeting_close(
     )
     notify(
         recipients=[
-            p.user for p in meeting.participants.select_related("user") if p.user is not None
+            p.user
+            for p in meeting.participants.select_related("user")
+            if p.user is not None and p.user_id != actor.pk
         ],
         message=f"The summary of {meeting} has been sent.",
         link=_meeting_link(meeting),
