@@ -477,3 +477,16 @@ def test_the_minutes_show_attendance_concern_decisions_and_only_this_recipients_
     assert "Tayla" not in text
     _, pages = download(client_for(chair), minutes_url)
     assert "The panel heard from police" in whole(pages)
+
+
+def test_the_chairs_meeting_page_links_each_participants_own_pack(
+    meeting: Meeting,
+    chair: User,
+    officer: User,
+    client_for: Callable[[User], Client],
+) -> None:
+    page = client_for(chair).get(reverse("panels:meeting_detail", args=[meeting.pk]))
+    html = page.content.decode()
+    assert pack_url(meeting, for_=participant_of(meeting, officer).pk) in html
+    member = client_for(officer).get(reverse("panels:meeting_detail", args=[meeting.pk]))
+    assert "?for=" not in member.content.decode()
