@@ -392,3 +392,6 @@ if MAP_TILE_URL:
 NETWORK_GRAPH_BACKGROUND = env_bool("CONTEXTSAFE_NETWORK_GRAPH_BACKGROUND", default=PRODUCTION)
 NETWORK_GRAPH_MIN_INTERVAL = env_int("CONTEXTSAFE_NETWORK_GRAPH_MIN_INTERVAL", 300)
 NETWORK_GRAPH_MAX_AGE = env_int("CONTEXTSAFE_NETWORK_GRAPH_MAX_AGE", 600)
+# Each worker holds recent viewers' permitted people for the network view; the bound on a share
+# deleted by another worker (shares normally end by expiring, which is exact). See mapping/graph.py.
+NETWORK_VISIBILITY_MAX_AGE = env_int("CONTEXTSAFE_NETWORK_VISIBILITY_MAX_AGE", 30)

@@ -19,30 +19,55 @@ viewer's permissions applied, in a constant number of queries.
 * an age limit (``settings.NETWORK_GRAPH_MAX_AGE`` seconds, default 600): an edit or deletion
   made by *another* process, which changes no maximum id, is seen within that time.
 
-None of that affects permissions, which are never cached: which people a viewer may open is
-asked of the database on every request, and restricted events are checked against the viewer's
-agency on every request. A stale graph can at worst miss or keep an observation's detail for a
-few minutes; it can never show a record the viewer may not open.
+None of that affects permissions. A stale graph can at worst miss or keep an observation's
+detail for a few minutes; it can never show a record the viewer may not open.
 
-Labels (names) are not kept in the graph either: they are read with the permission check, so a
-name changed a second ago shows correctly.
+**Permissions.** Walking two hops from a young person reaches thousands of people; asking the
+database which of them the viewer may open took most of a request. So each process holds, for a
+few recent viewers, the set of people ``people.selectors.visible_people`` lets them open, as a
+boolean per vertex of the graph (``_viewer_mask``), and the walk reads it. The set is the rule's
+own answer, loaded by one query, and it is dropped
+
+* when the viewer's agency, roles or active flag differ (they are part of the key, read from the
+  request's own user object, whose roles are read afresh on every request);
+* when a share is saved or deleted, or a person deleted or merged, in this process
+  (``post_save``/``post_delete``), or a share is added by any process (the largest share id, read
+  with the graph version in the same query);
+* at the first expiry of any time-limited share it relies on (break-glass): access ends on the
+  map the second it ends;
+* after ``settings.NETWORK_VISIBILITY_MAX_AGE`` seconds (default 30) in any case: the bound on a
+  share deleted or cut short by *another* process (no service does that today; shares end by
+  expiring, which is exact).
+
+Restricted events are checked against the viewer's agency on every request.
+
+Names and kinds of the people and contexts in the graph are read with it and kept current by
+``post_save`` in this process; a rename made by another process shows when that process's graph
+is rebuilt (``NETWORK_GRAPH_MAX_AGE``). They are labels only: who is shown is decided by the
+permitted set.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import gc
 import threading
 import time
 import zoneinfo
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.db import connection, connections
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.db.models.signals import post_delete, post_save
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 
 from accounts.models import Agency
 from contexts.models import Context, ContextKind, ContextLink, ContextLinkKind
@@ -54,35 +79,32 @@ from mapping.network import (
     MAX_CO_OCCURRENCE_PARTICIPANTS,
     Edge,
     Evidence,
-    Neighbourhood,
     NetworkIndex,
     NodeId,
     context_node,
-    neighbourhood,
     person_node,
+    walk,
 )
 from people.codes import AssociationKind, PersonKind, Reliability
-from people.models import Association, Person
-from people.selectors import visible_people
+from people.models import Association, Person, RecordShare
+from people.selectors import _live_shares, visible_people
 
 CHUNK = 20_000
+FREEZE_AT = 200_000  # observations: a graph this big is frozen out of the cyclic collector
 # A node with more visible neighbours than this is a hub: its strongest ties are drawn and the
 # rest wait behind "show more".
 HUB_CAP = 25
-# How many neighbours of each node the permission check looks at before the walk. A node with
-# more (an adult linked to hundreds) has only its strongest ties considered on the first
-# answer; "show more" then checks all of them. Keeps the one permission query small.
-SCAN_PER_NODE = 200
-MAX_CANDIDATES = 6_000
 # "Show more" checks every neighbour of one hub, up to this many, in one query.
 MAX_HUB_SCAN = 20_000
 
+# Plain strings, not lazy translation proxies: a proxy is an object the cyclic collector has to
+# track, in every observation held in PartnershipGraph.drawn.
 KIND_LABELS: dict[str, str] = {
-    **dict(AssociationKind.choices),
-    **dict(ContextLinkKind.choices),
+    **{k: str(label) for k, label in AssociationKind.choices},
+    **{k: str(label) for k, label in ContextLinkKind.choices},
     CO_OCCURRENCE: "Recorded in the same event",
 }
-RELIABILITY_LABELS: dict[str, str] = dict(Reliability.choices)
+RELIABILITY_LABELS: dict[str, str] = {k: str(label) for k, label in Reliability.choices}
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -95,6 +117,76 @@ class PartnershipGraph:
     restricted_events: dict[int, int]
     version: tuple[int, ...]
     built_at: float
+    # Edges with no restricted event behind them: no observation needs the viewer's agency.
+    plain_edges: npt.NDArray[np.bool_]
+    # Vertex of each person's node by person id, -1 for a person not in the graph.
+    person_vertex: npt.NDArray[np.int64]
+    is_context: npt.NDArray[np.bool_]
+    people: dict[int, tuple[str, str]]  # person id -> (kind, display name)
+    contexts: dict[int, tuple[str, str]]  # context id -> (kind label, name)
+    # Lines drawn before, by edge id: their kinds and observations, ready (see _map_edge). Plain
+    # tuples of strings and dates, which the cyclic collector stops tracking: a cache of objects
+    # it tracks made every full collection walk all of them (hundreds of milliseconds).
+    drawn: dict[int, tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def of(
+        cls, built: tuple[NetworkIndex, dict[int, int]], version: tuple[int, ...]
+    ) -> PartnershipGraph:
+        index, restricted = built
+        records = {f"event:{pk}" for pk in restricted}
+        observations = index.observations
+        hidden = np.fromiter(
+            (bool(records) and e.evidence.record in records for e in observations),
+            bool,
+            count=len(observations),
+        )
+        edges = index.graph.ecount()
+        plain = np.bincount(index.edge_of[hidden], minlength=edges) == 0
+        people = [(int(n[7:]), v) for v, n in enumerate(index.node_ids) if n.startswith("person:")]
+        size = max((pk for pk, _ in people), default=-1) + 1
+        person_vertex = np.full(size, -1, dtype=np.int64)
+        if people:
+            pks, vs = zip(*people, strict=True)
+            person_vertex[list(pks)] = list(vs)
+        is_context = np.array([k == CONTEXT for k in index.kinds], dtype=bool)
+        labels, contexts = load_labels()
+        if len(observations) >= FREEZE_AT:
+            # Millions of long-lived objects: left to the cyclic collector, each full collection
+            # walks all of them and stalls a request for a large part of a second. They hold no
+            # cycles (refcounting frees them when the graph is replaced), so keep them out of it.
+            gc.collect()
+            gc.freeze()
+        return cls(
+            index,
+            restricted,
+            version,
+            time.monotonic(),
+            plain,
+            person_vertex,
+            is_context,
+            labels,
+            contexts,
+        )
+
+
+def load_labels() -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
+    """Kind and name of every person (not merged) and context: the graph's labels."""
+    people = {
+        pk: (kind, _display_name(g, f, k))
+        for pk, kind, g, f, k in Person.objects.filter(merged_into__isnull=True)
+        .order_by()
+        .values_list("pk", "kind", "given_name", "family_name", "known_as")
+        .iterator(CHUNK)
+    }
+    kinds = dict(ContextKind.choices)
+    contexts = {
+        pk: (kinds.get(kind, "Context"), name)
+        for pk, kind, name in Context.objects.order_by().values_list("pk", "kind", "name")
+    }
+    return people, contexts
 
 
 _lock = threading.Lock()
@@ -120,21 +212,62 @@ for _model in (Association, ContextLink, Event, EventParticipant):
     )
 post_save.connect(_bump_on_merge, sender=Person, dispatch_uid="mapping.graph.merge")
 
+# Who may open which record: any write to a share or a person drops every held permitted set.
+_share_generation = 0
 
-def graph_version() -> tuple[int, ...]:
-    """This process's generation and the largest id of each table the graph is built from."""
-    tables = [m._meta.db_table for m in (Association, ContextLink, EventParticipant, Event)]
+
+def _bump_shares(**_: Any) -> None:
+    global _share_generation
+    _share_generation += 1
+    with _masks_lock:
+        _masks.clear()
+
+
+def _person_saved(instance: Person, **_: Any) -> None:
+    # visible_people reads one field of the person: merged_into. A new person becomes visible
+    # through the share created with it.
+    if instance.merged_into_id is not None:
+        _bump_shares()
+    current = _cached
+    if current is not None and instance.pk in current.people:
+        current.people[instance.pk] = (instance.kind, instance.display_name)
+
+
+def _context_saved(instance: Context, **_: Any) -> None:
+    current = _cached
+    if current is not None and instance.pk in current.contexts:
+        label = dict(ContextKind.choices).get(instance.kind, "Context")
+        current.contexts[instance.pk] = (label, instance.name)
+
+
+post_save.connect(_bump_shares, sender=RecordShare, dispatch_uid="mapping.graph.shares.save")
+post_delete.connect(_bump_shares, sender=RecordShare, dispatch_uid="mapping.graph.shares.delete")
+post_delete.connect(_bump_shares, sender=Person, dispatch_uid="mapping.graph.person.delete")
+post_save.connect(_person_saved, sender=Person, dispatch_uid="mapping.graph.person.save")
+post_save.connect(_context_saved, sender=Context, dispatch_uid="mapping.graph.context.save")
+
+
+def _versions() -> tuple[tuple[int, ...], int]:
+    """The graph version, and the largest share id, in one query."""
+    models = (Association, ContextLink, EventParticipant, Event, RecordShare)
     quote = connection.ops.quote_name
     # Table names come from model metadata, never from input.
-    maxima = ", ".join(f"(SELECT MAX(id) FROM {quote(t)})" for t in tables)  # noqa: S608
+    tables = [quote(m._meta.db_table) for m in models]
+    maxima = ", ".join(f"(SELECT MAX(id) FROM {t})" for t in tables)  # noqa: S608
     sql = f"SELECT {maxima}"
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
-    return (_generation, *(int(v or 0) for v in row))
+    values = [int(v or 0) for v in row]
+    return (_generation, *values[:-1]), values[-1]
 
 
-def partnership_graph() -> PartnershipGraph:
+def graph_version() -> tuple[int, ...]:
+    """This process's generation and the largest id of each table the graph is built from."""
+    return _versions()[0]
+
+
+def partnership_graph(version: tuple[int, ...] | None = None) -> PartnershipGraph:
     """The cached graph, rebuilt if the data changed (see the module docstring).
 
     At county scale a rebuild takes tens of seconds, so in production
@@ -143,7 +276,7 @@ def partnership_graph() -> PartnershipGraph:
     a worker with no graph at all builds in the request. Tests and the demo rebuild at once.
     """
     global _cached
-    version = graph_version()
+    version = graph_version() if version is None else version
     current = _cached
     if current and not _stale(current, version):
         return current
@@ -156,8 +289,7 @@ def partnership_graph() -> PartnershipGraph:
         current = _cached
         if current and not _stale(current, version):
             return current
-        index, restricted = build_partnership_index()
-        _cached = PartnershipGraph(index, restricted, version, time.monotonic())
+        _cached = PartnershipGraph.of(build_partnership_index(), version)
         return _cached
 
 
@@ -177,9 +309,9 @@ def _rebuild_in_background(version: tuple[int, ...]) -> None:
     def rebuild() -> None:
         global _cached
         try:
-            index, restricted = build_partnership_index()
+            fresh = PartnershipGraph.of(build_partnership_index(), version)
             with _lock:
-                _cached = PartnershipGraph(index, restricted, version, time.monotonic())
+                _cached = fresh
         finally:
             # The thread had its own database connection; give it back.
             connections.close_all()
@@ -341,9 +473,11 @@ def _pairs(people: list[int], evidence: Evidence | None) -> Iterator[Edge]:
 # --- the viewer's neighbourhood ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """One observation behind a line on the map, as the viewer sees it."""
+class Observation(NamedTuple):
+    """One observation behind a line on the map, as the viewer sees it.
+
+    A tuple of plain values: cheap to make by the thousand.
+    """
 
     kind: str
     source: str
@@ -513,50 +647,40 @@ def _strongest(index: NetworkIndex, v: int, limit: int) -> list[int]:
     return list(others.tolist())
 
 
-def _candidates(index: NetworkIndex, start: int, depth: int) -> tuple[set[int], bool]:
-    """Every node the permission-filtered walk could look at, without knowing permissions.
-
-    A superset, so one query can settle visibility for the whole walk; exact unless a node has
-    more than ``SCAN_PER_NODE`` neighbours or the ball exceeds ``MAX_CANDIDATES``, in which case
-    the answer is marked truncated (it may miss, never add).
-    """
-    seen = {start}
-    frontier = [start]
-    partial = False
-    for _ in range(depth):
-        following: list[int] = []
-        for v in frontier:
-            if index.graph.degree(v) > SCAN_PER_NODE:
-                partial = True
-            for u in _strongest(index, v, SCAN_PER_NODE):
-                if u not in seen:
-                    if len(seen) >= MAX_CANDIDATES:
-                        return seen, True
-                    seen.add(u)
-                    following.append(u)
-        frontier = following
-    return seen, partial
+_PK_MARK = 987654321
+_PERSON_KINDS: dict[str, str] = {k: str(label) for k, label in PersonKind.choices}
 
 
-def _node_of(node: NodeId, seen: _Seen, depth: int, more: int) -> MapNode:
+@functools.cache
+def _url_parts(name: str, script_prefix: str) -> tuple[str, str]:
+    """A profile URL around its id, reversed once: ``reverse`` per node cost more than the walk."""
+    before, _, after = reverse(name, args=[_PK_MARK]).partition(str(_PK_MARK))
+    return before, after
+
+
+def _node_of(
+    node: NodeId, seen: _Seen, depth: int, more: int, script_prefix: str | None = None
+) -> MapNode:
     prefix, _, raw = node.partition(":")
     pk = int(raw)
+    script_prefix = get_script_prefix() if script_prefix is None else script_prefix
     if prefix == "person":
         kind, label = seen.people[pk]
-        description = PersonKind(kind).label if kind in PersonKind.values else "Person"
-        url = reverse("people:profile", args=[pk])
+        description = _PERSON_KINDS.get(kind, "Person")
+        before, after = _url_parts("people:profile", script_prefix)
     else:
         description, label = seen.contexts[pk]
-        kind, url = CONTEXT, reverse("contexts:profile", args=[pk])
-    return MapNode(node, kind, description, label, depth, more, url)
+        kind = CONTEXT
+        before, after = _url_parts("contexts:profile", script_prefix)
+    return MapNode(node, kind, description, label, depth, more, f"{before}{pk}{after}")
 
 
-def _edge_of(source: NodeId, target: NodeId, evidence: Iterable[Edge]) -> MapEdge:
-    observed = sorted(
-        evidence,
-        key=lambda e: (e.evidence.recorded_on is None, e.evidence.recorded_on),
-        reverse=True,
-    )
+def _by_date(e: Edge) -> tuple[bool, Any]:
+    return (e.evidence.recorded_on is None, e.evidence.recorded_on)
+
+
+def _rendered(evidence: Iterable[Edge]) -> tuple[tuple[str, ...], tuple[Observation, ...]]:
+    """Kinds and observations of a line, most recent first."""
     observations = tuple(
         Observation(
             KIND_LABELS.get(e.kind, e.kind.replace("_", " ")),
@@ -565,10 +689,92 @@ def _edge_of(source: NodeId, target: NodeId, evidence: Iterable[Edge]) -> MapEdg
             RELIABILITY_LABELS.get(e.evidence.reliability, e.evidence.reliability),
             e.evidence.recording_agency,
         )
-        for e in observed
+        for e in sorted(evidence, key=_by_date, reverse=True)
     )
-    kinds = tuple(dict.fromkeys(o.kind for o in observations))
-    return MapEdge(source, target, kinds, observations)
+    return tuple(dict.fromkeys(o.kind for o in observations)), observations
+
+
+def _edge_of(source: NodeId, target: NodeId, evidence: Iterable[Edge]) -> MapEdge:
+    return MapEdge(source, target, *_rendered(evidence))
+
+
+# --- each viewer's permitted set ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Mask:
+    graph: PartnershipGraph
+    generation: int  # _share_generation when loaded
+    shares: int  # the largest share id when loaded
+    until: float  # time.monotonic() after which it is reloaded
+    expires: dt.datetime | None  # the first expiry of a time-limited share it relies on
+    visible: npt.NDArray[np.bool_]  # per vertex of graph.index
+
+
+MAX_VIEWERS = 64  # permitted sets held per process (about 100 kB each at county scale)
+_masks: OrderedDict[tuple[Any, ...], _Mask] = OrderedDict()
+_masks_lock = threading.Lock()
+
+
+def _viewer_key(viewer: Any) -> tuple[Any, ...]:
+    # Everything visible_people reads from the user: their agency, roles and whether active
+    # (role_set is empty for an inactive user). Read from the request's own user object.
+    return (viewer.pk, viewer.agency_id, viewer.is_active, viewer.role_set)
+
+
+def _valid(held: _Mask, graph: PartnershipGraph, shares: int) -> bool:
+    return (
+        held.graph is graph
+        and held.generation == _share_generation
+        and held.shares == shares
+        and time.monotonic() < held.until
+        and (held.expires is None or timezone.now() < held.expires)
+    )
+
+
+def _viewer_mask(
+    viewer: Any, graph: PartnershipGraph, shares: int, *, reload: bool = False
+) -> npt.NDArray[np.bool_]:
+    """Per vertex of the graph: may ``viewer`` see it (``visible_people``; contexts by role).
+
+    Held per process for a few viewers and dropped as the module docstring says.
+    """
+    key = _viewer_key(viewer)
+    with _masks_lock:
+        held = _masks.get(key)
+        if held is not None and not reload and _valid(held, graph, shares):
+            _masks.move_to_end(key)
+            return held.visible
+    generation = _share_generation  # before the queries: a write during them is not missed
+    max_age = float(getattr(settings, "NETWORK_VISIBILITY_MAX_AGE", 30))
+    until = time.monotonic() + max_age
+    # The first expiry is read before the people: every share the second query relies on was
+    # live when the first one ran, so expires no earlier than this.
+    expires = (
+        _live_shares(viewer)
+        .filter(expires_at__isnull=False)
+        .aggregate(first=Min("expires_at"))["first"]
+    )
+    pks = np.fromiter(
+        visible_people(viewer).order_by().values_list("pk", flat=True).iterator(CHUNK), np.int64
+    )
+    index_of = graph.person_vertex
+    vertices = index_of[pks[pks < len(index_of)]]
+    visible = graph.is_context & bool(viewer.has_perm("contexts.view_context"))
+    visible[vertices[vertices >= 0]] = True
+    visible.setflags(write=False)
+    with _masks_lock:
+        _masks[key] = _Mask(graph, generation, shares, until, expires, visible)
+        _masks.move_to_end(key)
+        while len(_masks) > MAX_VIEWERS:
+            _masks.popitem(last=False)
+    return visible
+
+
+def forget_viewer_masks() -> None:
+    """Drop every held permitted set (tests and benchmarks)."""
+    with _masks_lock:
+        _masks.clear()
 
 
 def neighbourhood_for_viewer(
@@ -583,15 +789,18 @@ def neighbourhood_for_viewer(
 
     Hidden people are omitted and never walked through (``mapping.network.neighbourhood``);
     observations from restricted events of another agency are not evidence for this viewer,
-    and a line with no other evidence is not drawn. Queries: the graph version, the people the
-    viewer may open among the candidates, and contexts — the same count whatever the size.
+    and a line with no other evidence is not drawn. The walk reads the viewer's permitted set
+    held by this process (``_viewer_mask``); the people it reaches are then checked against
+    ``visible_people`` in the query that reads their names. Queries: the graph version, that
+    check, and contexts — the same count whatever the size.
 
     Raises ``LookupError`` if the viewer may not see ``node``. The caller authorises and
     audits the read of the centre record first (``access.guard.authorize``).
     """
     if not 1 <= depth <= 3:
         raise ValueError("depth must be 1, 2 or 3")
-    graph = partnership_graph()
+    version, shares = _versions()
+    graph = partnership_graph(version)
     index = graph.index
     start = index.position.get(node)
     if start is None:
@@ -599,23 +808,82 @@ def neighbourhood_for_viewer(
         if not seen.visible(node):
             raise LookupError(node)
         return ViewerNeighbourhood(node, depth, [_node_of(node, seen, 0, 0)], [])
-    candidates, partial = _candidates(index, start, depth)
-    seen = _seen_by(viewer, (index.node_ids[v] for v in candidates))
-    if not seen.visible(node):
-        raise LookupError(node)
-    found: Neighbourhood = neighbourhood(
+    rule = _evidence_rule(viewer, graph.restricted_events)
+    visible = _viewer_mask(viewer, graph, shares)
+    if not visible[start]:
+        # Held from before a share this viewer now relies on (a merge moving shares elsewhere):
+        # ask once more before saying no.
+        visible = _viewer_mask(viewer, graph, shares, reload=True)
+        if not visible[start]:
+            raise LookupError(node)
+    walked = walk(
         index,
-        node,
+        start,
         depth=depth,
-        visible=seen.visible,
-        evidence_visible=_evidence_rule(viewer, graph.restricted_events),
+        visible=visible,
+        evidence_visible=rule,
+        plain_edges=graph.plain_edges,
         cap=cap,
         max_nodes=max_nodes,
     )
-    nodes = [_node_of(n.id, seen, n.depth, n.more) for n in found.nodes]
+    names = index.node_ids
+    seen = _labels(graph, [names[v] for v in walked.depth_of])
+    script_prefix = get_script_prefix()  # a thread-local read: once, not per node
+    nodes = [
+        _node_of(names[v], seen, d, walked.more.get(v, 0), script_prefix)
+        for v, d in walked.depth_of.items()
+    ]
     nodes.sort(key=lambda n: (n.depth, n.is_context, n.label.lower(), n.id))
-    edges = [_edge_of(e.source, e.target, e.evidence) for e in found.edges]
-    return ViewerNeighbourhood(node, depth, nodes, edges, found.truncated or partial)
+    edges = [_map_edge(graph, eid, rule) for eid in walked.edges.tolist()]
+    edges.sort(key=lambda e: (e.source, e.target))
+    return ViewerNeighbourhood(node, depth, nodes, edges, walked.truncated)
+
+
+def _labels(graph: PartnershipGraph, nodes: list[NodeId]) -> _Seen:
+    """Names and kinds of ``nodes`` (all of which the viewer may see), from the graph.
+
+    A record created or unmerged since the graph was built is read from the database.
+    """
+    people, contexts = graph.people, graph.contexts
+    missing_people = [pk for pk in _ids(nodes, "person") if pk not in people]
+    missing_contexts = [pk for pk in _ids(nodes, "context") if pk not in contexts]
+    if missing_people or missing_contexts:
+        people, contexts = dict(people), dict(contexts)
+        people.update(
+            (pk, (kind, _display_name(g, f, k)))
+            for pk, kind, g, f, k in Person.objects.filter(pk__in=missing_people)
+            .order_by()
+            .values_list("pk", "kind", "given_name", "family_name", "known_as")
+        )
+        kinds = dict(ContextKind.choices)
+        contexts.update(
+            (pk, (kinds.get(kind, "Context"), name))
+            for pk, kind, name in Context.objects.filter(pk__in=missing_contexts)
+            .order_by()
+            .values_list("pk", "kind", "name")
+        )
+    return _Seen(people, contexts)
+
+
+MAX_DRAWN_EDGES = 200_000
+
+
+def _map_edge(graph: PartnershipGraph, eid: int, rule: Callable[[Evidence], bool]) -> MapEdge:
+    """The line for edge ``eid``. One with no restricted record behind it looks the same to
+    every viewer, so its observations are sorted and labelled once per graph."""
+    index = graph.index
+    a, b = index.ends[eid].tolist()
+    source, target = index.node_ids[a], index.node_ids[b]
+    if not graph.plain_edges[eid]:
+        evidence = [e for e in index.observed(eid) if rule(e.evidence)]
+        return MapEdge(source, target, *_rendered(evidence))
+    drawn = graph.drawn.get(eid)
+    if drawn is None:
+        if len(graph.drawn) >= MAX_DRAWN_EDGES:
+            graph.drawn.clear()
+        kinds, observed = _rendered(index.observed(eid))
+        drawn = graph.drawn[eid] = (kinds, tuple(tuple(o) for o in observed))
+    return MapEdge(source, target, drawn[0], tuple(Observation._make(o) for o in drawn[1]))
 
 
 @dataclass(slots=True)
@@ -684,6 +952,7 @@ __all__ = [
     "ViewerNeighbourhood",
     "build_partnership_index",
     "forget_partnership_graph",
+    "forget_viewer_masks",
     "graph_version",
     "hub_neighbours",
     "neighbourhood_for_viewer",

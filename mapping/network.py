@@ -40,6 +40,16 @@ CONNECTOR_KINDS = frozenset({ADULT_OF_CONCERN, CONTEXT})
 # dense clique that says more about the size of the event than about who knows whom.
 MAX_CO_OCCURRENCE_PARTICIPANTS = 12
 DEFAULT_MAX_NODES = 400
+# Links that put many unrelated people together (a school roll, a postcode): evidence, but not a
+# tie that makes a group. Values of ``contexts.models.ContextLinkKind``.
+CROWD_LINKS = frozenset({"attends", "lives_near"})
+# Two people named in one event were in the same place once; named together again, they are tied.
+MIN_REPEATED_MEETINGS = 2
+# Community detection defaults, chosen by measurement at county scale (bench/maps.py, sections c
+# and c2; docs/decisions/0007): the constant Potts model finds groups of a few people whatever
+# the size of the graph, where modularity merges them into clusters of thousands.
+DEFAULT_OBJECTIVE = "CPM"
+DEFAULT_RESOLUTION = 0.2
 SUGGESTION_NOTE = (
     "This is a suggestion for a practitioner to consider, built from recorded observations; "
     "it is not a finding about any child."
@@ -98,6 +108,18 @@ class NetworkIndex:
     offsets: npt.NDArray[np.int64]
     edge_of: npt.NDArray[np.int64]  # igraph edge of each observation
     ends: npt.NDArray[np.int64]  # (edges, 2) endpoints, as igraph numbers them
+    # Each observation's kind and reliability as a code into ``kind_names`` and
+    # ``reliability_names``: the clustering and its explanations count them with numpy.
+    kind_names: list[str]
+    obs_kind: npt.NDArray[np.int64]
+    reliability_names: list[str]
+    obs_reliability: npt.NDArray[np.int64]
+    # Adjacency in compressed rows: vertex v's neighbours are ``adj_nbr[adj_ptr[v]:adj_ptr[v+1]]``
+    # (with their edges in ``adj_eid``), strongest tie first, then by node id. A walk takes a
+    # hub's strongest ties by slicing, without sorting or asking igraph per edge.
+    adj_ptr: npt.NDArray[np.int64]
+    adj_nbr: npt.NDArray[np.int64]
+    adj_eid: npt.NDArray[np.int64]
 
     @classmethod
     def build(
@@ -129,6 +151,9 @@ class NetworkIndex:
         node_ids = list(position)
         given = node_kinds or {}
         kinds = [given.get(v) or default_kind(v) for v in node_ids]
+        kind_names, obs_kind = _codes([e.kind for e in observations])
+        reliability_names, obs_reliability = _codes([e.evidence.reliability for e in observations])
+        adj_ptr, adj_nbr, adj_eid = _adjacency(node_ids, ends, counts)
         return cls(
             graph,
             node_ids,
@@ -140,7 +165,19 @@ class NetworkIndex:
             offsets,
             eid_of.astype(np.int64),
             ends,
+            kind_names,
+            obs_kind,
+            reliability_names,
+            obs_reliability,
+            adj_ptr,
+            adj_nbr,
+            adj_eid,
         )
+
+    def neighbours(self, v: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``v``'s neighbours and the edges to them, strongest tie first."""
+        start, end = self.adj_ptr[v], self.adj_ptr[v + 1]
+        return self.adj_nbr[start:end], self.adj_eid[start:end]
 
     def strength(self, eid: int) -> int:
         """How many observations lie behind edge ``eid``."""
@@ -155,6 +192,29 @@ class NetworkIndex:
 
     def degree(self, node: NodeId) -> int:
         return int(self.graph.degree(self.position[node]))
+
+
+def _codes(values: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    code_of: dict[str, int] = {}
+    codes = np.fromiter(
+        (code_of.setdefault(v, len(code_of)) for v in values), np.int64, count=len(values)
+    )
+    return list(code_of), codes
+
+
+def _adjacency(
+    node_ids: list[NodeId], ends: npt.NDArray[np.int64], strength: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    n, m = len(node_ids), len(ends)
+    eids = np.concatenate((np.arange(m), np.arange(m))).astype(np.int64)
+    src = np.concatenate((ends[:, 0], ends[:, 1])).astype(np.int64)
+    dst = np.concatenate((ends[:, 1], ends[:, 0])).astype(np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    if n:
+        rank[np.argsort(np.array(node_ids, dtype=str), kind="stable")] = np.arange(n)
+    order = np.lexsort((rank[dst], -strength[eids], src)) if m else np.arange(0)
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(src, minlength=n)))).astype(np.int64)
+    return ptr, dst[order], eids[order]
 
 
 # --- Neighbourhood -----------------------------------------------------------------------------
@@ -175,6 +235,7 @@ class NetworkEdge:
     target: NodeId
     kinds: tuple[str, ...]
     evidence: tuple[Edge, ...]
+    eid: int = -1  # the index's edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +246,7 @@ class Neighbourhood:
     truncated: bool  # the overall node limit stopped the walk early
 
 
-def _strength_order(index: NetworkIndex, v: int, neighbours: Sequence[int]) -> list[int]:
-    """Strongest ties first (most observations), ties broken by node id for stable output."""
-    g = index.graph
-    return sorted(
-        neighbours,
-        key=lambda u: (-index.strength(g.get_eid(v, u)), index.node_ids[u]),
-    )
+Visible = Callable[[NodeId], bool] | npt.NDArray[np.bool_]
 
 
 def neighbourhood(
@@ -199,8 +254,9 @@ def neighbourhood(
     node: NodeId,
     *,
     depth: int = 1,
-    visible: Callable[[NodeId], bool],
+    visible: Visible,
     evidence_visible: Callable[[Evidence], bool] | None = None,
+    plain_edges: npt.NDArray[np.bool_] | None = None,
     cap: int = 50,
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Neighbourhood:
@@ -214,34 +270,89 @@ def neighbourhood(
     "and N more" either. The cost is that a viewer's map may be incomplete; the profile page says
     so ("only records you may see are shown"), which is true of every page in the service.
 
+    ``visible`` is a predicate on node ids, or a boolean per vertex of the index (a viewer's
+    permitted set held as a mask: checked for a hub's thousands of neighbours at once).
+
     ``evidence_visible`` filters the observations behind an edge (a record held by an agency the
-    viewer cannot read); an edge left with no visible observation is dropped.
+    viewer cannot read); an edge left with no visible observation is dropped. ``plain_edges``,
+    if given, marks the edges none of whose observations needs that check (no restricted
+    record behind them), so only the others are looked at one by one.
 
     A node with more than ``cap`` visible neighbours is a hub: only its ``cap`` strongest ties are
     followed and the rest are reported as ``more``. ``max_nodes`` bounds the whole answer, so a
     depth-3 walk around hubs can never grow without limit.
     """
+    start = index.position.get(node)
+    if start is None or not _node_visible(index, visible, start):
+        raise LookupError(node)
+    walked = walk(
+        index,
+        start,
+        depth=depth,
+        visible=visible,
+        evidence_visible=evidence_visible,
+        plain_edges=plain_edges,
+        cap=cap,
+        max_nodes=max_nodes,
+    )
+    names = index.node_ids
+    edges: list[NetworkEdge] = []
+    for eid in walked.edges.tolist():
+        a, b = index.ends[eid].tolist()
+        observed = index.observed(eid)
+        if evidence_visible is not None and (plain_edges is None or not plain_edges[eid]):
+            observed = [e for e in observed if evidence_visible(e.evidence)]
+        kinds = tuple(sorted({e.kind for e in observed}))
+        edges.append(NetworkEdge(names[a], names[b], kinds, tuple(observed), eid))
+    edges.sort(key=lambda e: (e.source, e.target))
+    return Neighbourhood(
+        centre=node,
+        nodes=tuple(
+            _network_node(index, v, d, walked.more.get(v, 0)) for v, d in walked.depth_of.items()
+        ),
+        edges=tuple(edges),
+        truncated=walked.truncated,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """What ``neighbourhood`` found, as vertex and edge numbers of the index."""
+
+    depth_of: dict[int, int]  # vertex -> steps from the centre, in the order reached
+    more: dict[int, int]  # hub vertex -> visible neighbours not followed
+    edges: npt.NDArray[np.int64]  # edges among the vertices with evidence the viewer may see
+    truncated: bool
+
+
+def walk(
+    index: NetworkIndex,
+    start: int,
+    *,
+    depth: int,
+    visible: Visible,
+    evidence_visible: Callable[[Evidence], bool] | None = None,
+    plain_edges: npt.NDArray[np.bool_] | None = None,
+    cap: int = 50,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Walk:
+    """``neighbourhood`` without building its answer: for a caller that renders edges itself.
+
+    ``start`` must be visible (the caller checks)."""
     if not 1 <= depth <= 3:
         raise ValueError("depth must be 1, 2 or 3")
-    if node not in index.position or not visible(node):
-        raise LookupError(node)
-    g = index.graph
-    start = index.position[node]
     depth_of: dict[int, int] = {start: 0}
-    capped: dict[int, list[int]] = {}
+    capped: dict[int, npt.NDArray[np.int64]] = {}
     frontier = [start]
     truncated = False
     for d in range(1, depth + 1):
         following: list[int] = []
         for v in frontier:
-            shown = [u for u in g.neighbors(v) if visible(index.node_ids[u])]
-            if evidence_visible is not None:
-                shown = [u for u in shown if _visible_evidence(index, v, u, evidence_visible)]
+            shown = _visible_neighbours(index, v, visible, evidence_visible, plain_edges)
             if len(shown) > cap:
-                shown = _strength_order(index, v, shown)
                 capped[v] = shown[cap:]
                 shown = shown[:cap]
-            for u in shown:
+            for u in shown.tolist():
                 if u in depth_of:
                     continue
                 if len(depth_of) >= max_nodes:
@@ -250,20 +361,40 @@ def neighbourhood(
                 depth_of[u] = d
                 following.append(u)
         frontier = following
+    included = np.zeros(len(index.node_ids), dtype=bool)
+    included[np.fromiter(depth_of, np.int64, count=len(depth_of))] = True
     # A capped neighbour that arrived by another path is on the map, so not one of the "more".
-    more = {v: sum(1 for u in rest if u not in depth_of) for v, rest in capped.items()}
-    return Neighbourhood(
-        centre=node,
-        nodes=tuple(_network_node(index, v, d, more.get(v, 0)) for v, d in depth_of.items()),
-        edges=_edges_among(index, depth_of.keys(), evidence_visible),
-        truncated=truncated,
-    )
+    more = {v: int(np.count_nonzero(~included[rest])) for v, rest in capped.items()}
+    edges = _edges_among(index, depth_of.keys(), included, evidence_visible, plain_edges)
+    return Walk(depth_of, more, edges, truncated)
 
 
-def _visible_evidence(
-    index: NetworkIndex, v: int, u: int, evidence_visible: Callable[[Evidence], bool]
-) -> bool:
-    return any(evidence_visible(e.evidence) for e in index.observed(index.graph.get_eid(v, u)))
+def _node_visible(index: NetworkIndex, visible: Visible, v: int) -> bool:
+    if callable(visible):
+        return bool(visible(index.node_ids[v]))
+    return bool(visible[v])
+
+
+def _visible_neighbours(
+    index: NetworkIndex,
+    v: int,
+    visible: Visible,
+    evidence_visible: Callable[[Evidence], bool] | None,
+    plain_edges: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.int64]:
+    """``v``'s neighbours the viewer may see, by a tie they may see, strongest first."""
+    others, eids = index.neighbours(v)
+    if callable(visible):
+        names = index.node_ids
+        ok = np.fromiter((visible(names[u]) for u in others.tolist()), bool, count=len(others))
+    else:
+        ok = visible[others].copy()
+    if evidence_visible is not None:
+        check = ok if plain_edges is None else ok & ~plain_edges[eids]
+        for i in np.flatnonzero(check).tolist():
+            ok[i] = any(evidence_visible(e.evidence) for e in index.observed(int(eids[i])))
+    found: npt.NDArray[np.int64] = others[ok]
+    return found
 
 
 def _network_node(index: NetworkIndex, v: int, depth: int, more: int) -> NetworkNode:
@@ -273,26 +404,27 @@ def _network_node(index: NetworkIndex, v: int, depth: int, more: int) -> Network
 
 def _edges_among(
     index: NetworkIndex,
-    included: Collection[int],
+    vertices: Collection[int],
+    included: npt.NDArray[np.bool_],
     evidence_visible: Callable[[Evidence], bool] | None,
-) -> tuple[NetworkEdge, ...]:
-    g = index.graph
-    eids = np.unique(np.fromiter((e for v in included for e in g.incident(v)), np.int64))
-    ends = index.ends[eids]
-    nodes = np.fromiter(included, np.int64)
-    keep = np.isin(ends[:, 0], nodes) & np.isin(ends[:, 1], nodes)
-    result: list[NetworkEdge] = []
-    for eid, (a, b) in zip(eids[keep].tolist(), ends[keep].tolist(), strict=True):
-        observed = [
-            e
-            for e in index.observed(eid)
-            if evidence_visible is None or evidence_visible(e.evidence)
-        ]
-        if observed:
-            kinds = tuple(sorted({e.kind for e in observed}))
-            result.append(NetworkEdge(index.node_ids[a], index.node_ids[b], kinds, tuple(observed)))
-    result.sort(key=lambda e: (e.source, e.target))
-    return tuple(result)
+    plain_edges: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.int64]:
+    verts = np.fromiter(vertices, np.int64, count=len(vertices))
+    starts, stops = index.adj_ptr[verts], index.adj_ptr[verts + 1]
+    lengths = stops - starts
+    # Every slot of every included vertex's adjacency row, without a Python loop over them.
+    slots = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    own = np.repeat(verts, lengths)
+    others = index.adj_nbr[slots]
+    eids: npt.NDArray[np.int64] = index.adj_eid[slots][included[others] & (own < others)]
+    if evidence_visible is None:
+        return eids
+    check = np.ones(len(eids), dtype=bool) if plain_edges is None else ~plain_edges[eids]
+    keep = np.ones(len(eids), dtype=bool)
+    for i in np.flatnonzero(check).tolist():
+        keep[i] = any(evidence_visible(e.evidence) for e in index.observed(int(eids[i])))
+    found: npt.NDArray[np.int64] = eids[keep]
+    return found
 
 
 # --- Communities ---------------------------------------------------------------------------------
@@ -318,6 +450,32 @@ class Communities:
     clusters: tuple[Cluster, ...]
 
 
+def tie_weights(
+    index: NetworkIndex,
+    *,
+    crowd_links: Collection[str] = CROWD_LINKS,
+    min_repeated: int = MIN_REPEATED_MEETINGS,
+) -> npt.NDArray[np.int64]:
+    """Per edge, how many observations make it a *tie*; 0 for an edge that is not one.
+
+    A tie is an association, a person–context link that says where someone spends time, or
+    being named in events together at least ``min_repeated`` times. Being named in one event
+    together is not a tie: one big incident (a raid, a party) would otherwise make a clique of
+    everyone in it, and a busy place joins everyone who passes through it. Links that put many
+    unrelated people together (``crowd_links``: attending a school, living near a place) are left
+    out for the same reason. What is left out still counts as evidence in every explanation.
+    """
+    m = index.graph.ecount()
+    names = index.kind_names
+    chance_code = names.index(CO_OCCURRENCE) if CO_OCCURRENCE in names else -1
+    crowd_codes = [i for i, name in enumerate(names) if name in crowd_links]
+    chance = index.obs_kind == chance_code
+    crowd = np.isin(index.obs_kind, crowd_codes)
+    meetings = np.bincount(index.edge_of[chance], minlength=m)
+    other = np.bincount(index.edge_of[~chance & ~crowd], minlength=m)
+    return np.where(meetings >= min_repeated, other + meetings, other).astype(np.int64)
+
+
 def communities(
     index: NetworkIndex,
     *,
@@ -325,43 +483,100 @@ def communities(
     min_people: int = 3,
     overlap: float = 0.5,
     seed: int = 1,
+    objective: str = DEFAULT_OBJECTIVE,
+    resolution: float = DEFAULT_RESOLUTION,
+    on_ties: bool = True,
 ) -> Communities:
-    """Leiden clusters (modularity, weighted by the number of observations behind each tie).
+    """Leiden clusters of the people and contexts: sets more closely tied to each other than to
+    anyone else.
+
+    With ``on_ties`` (the default) the clustering sees only ties (``tie_weights``), each once;
+    without, every edge weighted by the observations behind it. Every observation still counts
+    in the explanations. ``objective`` is ``"CPM"`` (the constant Potts model: on ties, a cluster
+    is a set more than ``resolution`` of whose pairs are tied, whatever the size of the graph) or
+    ``"modularity"`` (more ties than chance, which at a partnership's scale merges small groups
+    into clusters of thousands: its resolution limit).
 
     A cluster counts as ``recorded`` when at least ``overlap`` of its people are members of one
     of ``recorded_groups`` (the member sets of existing peer-group contexts); the others are
     candidates for the suggested-contexts queue. Clusters with fewer than ``min_people`` people
-    are not reported.
+    are not reported. ``modularity`` is the partition's ordinary modularity (resolution 1) on the
+    graph clustered, whatever the objective.
     """
+    if objective not in ("CPM", "modularity"):
+        raise ValueError("objective must be 'CPM' or 'modularity'")
     g = index.graph
+    weight_list: list[int] | None
+    if on_ties:
+        tied = np.flatnonzero(tie_weights(index) > 0)
+        g = g.subgraph_edges(tied.tolist(), delete_vertices=False)
+        # A tie is a tie: how often it was recorded says as much about who records what as about
+        # the tie. Unweighted, CPM's resolution reads plainly: the share of pairs of a cluster's
+        # members that are tied.
+        weight_list = None
+    else:
+        weight_list = list(g.es["weight"]) if g.ecount() else []
     # igraph's Leiden draws from a process-wide generator; seed it so the queue is reproducible,
     # and put the default back so nothing else in the process is affected. Two iterations (the
-    # default) reach within 0.001 of the modularity of iterating to a fixed point, five times
+    # default) reach within 0.001 of the quality of iterating to a fixed point, several times
     # faster.
     ig.set_random_number_generator(random.Random(seed))  # noqa: S311  # not security
     try:
         partition = g.community_leiden(
-            objective_function="modularity", weights="weight", n_iterations=2
+            objective_function=objective,
+            weights=weight_list,
+            resolution=resolution,
+            n_iterations=2,
         )
     finally:
         ig.set_random_number_generator(random)
     membership = np.asarray(partition.membership, dtype=np.int64)
+    quality = float(g.modularity(partition.membership, weights=weight_list)) if g.ecount() else 0.0
     is_context = np.array([k == CONTEXT for k in index.kinds], dtype=bool)
     people_per_cluster = np.bincount(membership[~is_context], minlength=len(partition))
-    wanted = set(np.flatnonzero(people_per_cluster >= min_people).tolist())
+    wanted = np.flatnonzero(people_per_cluster >= min_people)
+    is_wanted = np.zeros(len(people_per_cluster), dtype=bool)
+    is_wanted[wanted] = True
     members: dict[int, list[int]] = defaultdict(list)
-    for v, c in enumerate(membership.tolist()):
-        if c in wanted:
-            members[c].append(v)
-    tally = _Tally.count(index, membership, is_context, wanted)
-    groups = [frozenset(group) for group in recorded_groups]
-    clusters = [_cluster(index, vs, tally, c, groups, overlap) for c, vs in members.items()]
+    for v in np.flatnonzero(is_wanted[membership]).tolist():
+        members[int(membership[v])].append(v)
+    tally = _Tally.count(index, membership, is_context, is_wanted)
+    recorded = _recorded(index, membership, people_per_cluster, recorded_groups, overlap)
+    clusters = [_cluster(index, vs, tally, c, c in recorded) for c, vs in members.items()]
     clusters.sort(key=lambda c: (c.recorded, -len(c.people), c.people))
-    return Communities(
-        tuple(membership.tolist()),
-        0.0 if g.ecount() == 0 else float(partition.modularity),
-        tuple(clusters),
-    )
+    return Communities(tuple(membership.tolist()), quality, tuple(clusters))
+
+
+def _recorded(
+    index: NetworkIndex,
+    membership: npt.NDArray[np.int64],
+    people_per_cluster: npt.NDArray[np.int64],
+    groups: Iterable[Collection[NodeId]],
+    overlap: float,
+) -> set[int]:
+    """Clusters at least ``overlap`` of whose people are members of one recorded group.
+
+    Counted with numpy over (cluster, group) pairs: comparing every cluster with every group
+    as sets is thousands times thousands of intersections at county scale.
+    """
+    position = index.position
+    vertices: list[int] = []
+    group_of: list[int] = []
+    for g, group in enumerate(groups):
+        found = {position[p] for p in group if p in position}
+        vertices += found
+        group_of += [g] * len(found)
+    if not vertices:
+        return set()
+    people = np.asarray(vertices, dtype=np.int64)
+    is_person = np.array([index.kinds[v] != CONTEXT for v in vertices], dtype=bool)
+    clusters = membership[people][is_person]
+    groups_of = np.asarray(group_of, dtype=np.int64)[is_person]
+    n_groups = int(groups_of.max()) + 1 if len(groups_of) else 1
+    pairs, shared = np.unique(clusters * n_groups + groups_of, return_counts=True)
+    cluster = pairs // n_groups
+    enough = shared >= overlap * people_per_cluster[cluster]
+    return set(cluster[enough].tolist())
 
 
 @dataclass(slots=True)
@@ -378,21 +593,24 @@ class _Tally:
         index: NetworkIndex,
         membership: npt.NDArray[np.int64],
         is_context: npt.NDArray[np.bool_],
-        wanted: set[int],
+        is_wanted: npt.NDArray[np.bool_],
     ) -> _Tally:
         # Vectorised: a Python loop over every observation took longer than Leiden itself.
         a, b = index.ends[:, 0], index.ends[:, 1]
-        inside = (membership[a] == membership[b])[index.edge_of]
-        cluster = membership[a][index.edge_of]
+        edge_cluster = np.where(membership[a] == membership[b], membership[a], -1)
+        inside = edge_cluster >= 0
+        inside[inside] = is_wanted[edge_cluster[inside]]
+        seen = inside[index.edge_of]
+        cluster = edge_cluster[index.edge_of][seen]
         tally = cls(defaultdict(Counter), defaultdict(Counter), defaultdict(Counter))
-        kinds = [e.kind for e in index.observations]
-        reliabilities = [e.evidence.reliability for e in index.observations]
-        for values, into in ((kinds, tally.by_kind), (reliabilities, tally.by_reliability)):
-            names = list(dict.fromkeys(values))
-            code_of = {name: i for i, name in enumerate(names)}
-            codes = np.fromiter(map(code_of.__getitem__, values), np.int64, count=len(values))
-            _add(into, cluster[inside], codes[inside], len(names), names.__getitem__, wanted)
-        person_context = is_context[a] != is_context[b]
+        for codes, names, into in (
+            (index.obs_kind, index.kind_names, tally.by_kind),
+            (index.obs_reliability, index.reliability_names, tally.by_reliability),
+        ):
+            _add(into, cluster, codes[seen], len(names), names.__getitem__)
+        person_context = (is_context[a] != is_context[b]) & is_wanted[
+            np.where(is_context[a], membership[b], membership[a])
+        ]
         person = np.where(is_context[a], b, a)[person_context]
         context = np.where(is_context[a], a, b)[person_context]
         _add(
@@ -401,7 +619,6 @@ class _Tally:
             context,
             len(index.node_ids),
             index.node_ids.__getitem__,
-            wanted,
         )
         return tally
 
@@ -412,29 +629,20 @@ def _add(
     codes: npt.NDArray[np.int64],
     n_codes: int,
     name: Callable[[int], str],
-    wanted: set[int],
 ) -> None:
-    pairs, counts = np.unique(clusters * max(n_codes, 1) + codes, return_counts=True)
+    n = max(n_codes, 1)
+    pairs, counts = np.unique(clusters * n + codes, return_counts=True)
     for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
-        c, code = divmod(pair, max(n_codes, 1))
-        if c in wanted:
-            into[c][name(code)] += count
+        c, code = divmod(pair, n)
+        into[c][name(code)] += count
 
 
-def _cluster(
-    index: NetworkIndex,
-    vs: list[int],
-    tally: _Tally,
-    c: int,
-    groups: list[frozenset[NodeId]],
-    overlap: float,
-) -> Cluster:
+def _cluster(index: NetworkIndex, vs: list[int], tally: _Tally, c: int, recorded: bool) -> Cluster:
     people = sorted(index.node_ids[v] for v in vs if index.kinds[v] != CONTEXT)
     contexts = sorted(index.node_ids[v] for v in vs if index.kinds[v] == CONTEXT)
     by_kind, by_reliability = tally.by_kind[c], tally.by_reliability[c]
     places = tally.places[c]
     shared = sorted(((p, n) for p, n in places.items() if n >= 2), key=lambda p: (-p[1], p[0]))
-    recorded = any(len(group.intersection(people)) >= overlap * len(people) for group in groups)
     return Cluster(
         people=tuple(people),
         contexts=tuple(contexts),
@@ -626,10 +834,13 @@ __all__ = [
     "NetworkEdge",
     "NetworkIndex",
     "NetworkNode",
+    "Walk",
     "communities",
     "connectors",
     "context_node",
     "edges_from_records",
     "neighbourhood",
     "person_node",
+    "tie_weights",
+    "walk",
 ]
