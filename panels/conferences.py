@@ -307,7 +307,7 @@ def conference_create(
             f"A conference about this is already booked for "
             f"{_day(timezone.localdate(booked.scheduled_for))}"
         )
-    agency = _agency_of(actor)
+    agency = services.agency_of(actor)
     meeting = Meeting.objects.create(
         kind=MeetingKind.CONFERENCE,
         form=form,
@@ -332,10 +332,10 @@ def conference_create(
         recording_agency=agency,
         recorded_by=actor,
     )
-    _invite(meeting, chair, role="Independent chair")
+    services.invite_user(meeting, chair, role="Independent chair")
     if actor.pk != chair.pk:
         # Whoever booked it follows it up, so they see it in their conferences.
-        _invite(meeting, actor, role="Booked the conference")
+        services.invite_user(meeting, actor, role="Booked the conference")
     audit_record(
         actor=actor,
         action=AccessAction.CREATE,
@@ -362,20 +362,6 @@ def conference_create(
     return meeting
 
 
-def _invite(meeting: Meeting, user: User, *, role: str) -> Participant:
-    participant, _ = Participant.objects.get_or_create(
-        meeting=meeting,
-        user=user,
-        defaults={
-            "agency_id": user.agency_id,
-            "name": _name(user),
-            "role": role,
-            "email": user.email,
-        },
-    )
-    return participant
-
-
 def _check_conference(meeting: Meeting) -> None:
     if meeting.kind != MeetingKind.CONFERENCE:
         raise ValidationError("This is a panel meeting, not a conference")
@@ -387,12 +373,6 @@ def _check_open(meeting: Meeting) -> None:
             f"This conference is {meeting.get_status_display().lower()}: "
             "it can no longer be changed."
         )
-
-
-def _agency_of(user: User) -> Agency:
-    if user.agency is None:
-        raise ValidationError("Your account is not linked to an agency, so it cannot record this.")
-    return user.agency
 
 
 def invite(

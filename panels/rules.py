@@ -39,10 +39,20 @@ def _chairs(user: Any, meeting: Any) -> bool:
 
 
 def _participates(user: Any, meeting: Any) -> bool:
+    from contextsafe.lib.request_cache import request_cache
+
     pk = _user_pk(user)
     if pk is None or meeting is None:
         return False
-    return bool(meeting.participants.filter(user_id=pk).exists())
+    # A meeting page asks this for the meeting and again for every agenda item and action.
+    cache = request_cache()
+    key = ("panel_participant", pk, meeting.pk)
+    if cache is not None and key in cache:
+        return bool(cache[key])
+    found = bool(meeting.participants.filter(user_id=pk).exists())
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def _meeting_open(user: Any, meeting: Any) -> bool:

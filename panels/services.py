@@ -57,7 +57,7 @@ def _required(value: str, field: str, message: str) -> str:
     return text
 
 
-def _agency_of(user: User) -> Agency:
+def agency_of(user: User) -> Agency:
     if user.agency_id is None:
         raise ValidationError("Your account is not linked to an agency, so it cannot record this.")
     return user.agency  # type: ignore[return-value]
@@ -135,7 +135,7 @@ def panel_member_add(*, actor: User, panel: Panel, user: User, role: str = "") -
     )
     # A new member joins the meetings still to come.
     for meeting in panel.meetings.filter(status=MeetingStatus.SCHEDULED):
-        _invite_user(meeting, user, role=member.role)
+        invite_user(meeting, user, role=member.role)
     return member
 
 
@@ -173,7 +173,7 @@ def next_meeting_date(panel: Panel, today: dt.date) -> dt.date | None:
 # --- meetings -----------------------------------------------------------------------------------
 
 
-def _invite_user(meeting: Meeting, user: User, *, role: str = "") -> Participant:
+def invite_user(meeting: Meeting, user: User, *, role: str = "") -> Participant:
     participant, _ = Participant.objects.get_or_create(
         meeting=meeting,
         user=user,
@@ -213,13 +213,13 @@ def meeting_schedule(
         scheduled_for=scheduled_for,
         venue=(venue or "").strip(),
         chair=chair,
-        recording_agency=_agency_of(actor),
+        recording_agency=agency_of(actor),
         recorded_by=actor,
     )
-    _invite_user(meeting, chair, role="Chair")
+    invite_user(meeting, chair, role="Chair")
     members = panel.members.filter(left_on__isnull=True).select_related("user")
     for member in members:
-        _invite_user(meeting, member.user, role=member.role)
+        invite_user(meeting, member.user, role=member.role)
     audit_record(
         actor=actor,
         action=AccessAction.CREATE,
@@ -255,7 +255,7 @@ def participant_add(
             raise ValidationError({"user": "Invite an active user who belongs to an agency"})
         if meeting.participants.filter(user=user).exists():
             raise ValidationError({"user": f"{user.get_full_name()} is already invited"})
-        participant = _invite_user(meeting, user, role=(role or "").strip())
+        participant = invite_user(meeting, user, role=(role or "").strip())
     else:
         name = _required(name, "name", "Enter the name of the person you are inviting")
         participant = Participant.objects.create(
@@ -380,7 +380,7 @@ def item_add(
         context=context,
         marve_referral=marve_referral,
         reason=reason,
-        recording_agency=_agency_of(actor),
+        recording_agency=agency_of(actor),
         recorded_by=actor,
         **links,
     )
@@ -450,7 +450,7 @@ def contribution_add(
             {"audience": "Your agency does not hear children's names at this conference"}
         )
     contribution = Contribution.objects.create(
-        item=item, agency=_agency_of(actor), author=actor, text=text, audience=audience
+        item=item, agency=agency_of(actor), author=actor, text=text, audience=audience
     )
     audit_record(
         actor=actor,
