@@ -13,7 +13,9 @@ echo "==> Generating the fictional borough (first run only)"
 .venv/bin/python manage.py generate_borough --scale demo | tail -1
 .venv/bin/python manage.py demo_wards
 echo "==> Adding records at every stage from first contact to a decision (first run only)"
-.venv/bin/python manage.py demo_pathway
+# The stories send invitations and reminders as people would; the demo's console mailer would
+# print each one here, so while loading them mail goes nowhere.
+EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend .venv/bin/python manage.py demo_pathway
 .venv/bin/python manage.py demo_setup
 echo "==> Computing the CS lead's suggested places and groups (nightly in production)"
 .venv/bin/python manage.py refresh_suggestions
