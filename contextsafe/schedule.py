@@ -40,6 +40,13 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         "mapping.tasks.enqueue_refresh",
     ),
     ScheduledJob(
+        "hotspot-counts",
+        "Recount the events per map cell and day from every event (a safety net: the counts "
+        "are kept as records are written)",
+        "0 2 * * *",
+        "mapping.tasks.enqueue_cell_counts",
+    ),
+    ScheduledJob(
         "audit-chain",
         "Check the audit trail's hash chain from the first record to the last",
         "0 3 * * *",

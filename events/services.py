@@ -15,6 +15,7 @@ from audit.services import audit_record
 from contexts.models import Context, ContextKind
 from events.cells import event_cell
 from events.models import Event, EventParticipant, HarmType, ParticipantRole, Sensitivity
+from events.signals import event_recorded
 from people.models import Person
 
 
@@ -75,6 +76,7 @@ def event_record(
     EventParticipant.objects.bulk_create(
         EventParticipant(event=event, person=person, role=role) for person, role in people
     )
+    event_recorded.send(sender=Event, event=event)
     audit_record(
         actor=actor,
         action=AccessAction.CREATE,

@@ -107,3 +107,125 @@ class SuggestedContext(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- hotspot counts kept as events are written ----------------------------------------------------
+
+
+class CellScope(models.TextChoices):
+    """Which rule lets a viewer count an event (as ``mapping.selectors._countable``)."""
+
+    PLACED = "placed", "Standard, at a recorded place"
+    UNPLACED = "unplaced", "Standard, no recorded place"
+    RESTRICTED = "restricted", "Restricted or sensitive"
+
+
+class CellCount(models.Model):
+    """How many events fell in one H3 cell on one day, by recording agency, rule and harm type.
+
+    Kept by ``mapping.cellcounts`` as events are written, so that a hotspot map sums a few
+    thousand rows instead of grouping a million events. ``harm_type`` "" counts every event;
+    each harm type has its own row, since an event may carry several. ``day`` is the local
+    (Europe/London) date, as the map's period filters are.
+    """
+
+    cell = models.CharField(max_length=16)
+    day = models.DateField()
+    recording_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    scope = models.CharField(max_length=10, choices=CellScope.choices)
+    harm_type = models.CharField(max_length=32, blank=True)
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["harm_type", "day", "cell", "recording_agency", "scope"],
+                name="cell_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.events} events in {self.cell} on {self.day}"
+
+
+class SharedCellCount(models.Model):
+    """Per agency: another agency's standard events with no recorded place that the agency may
+    count because a person involved is shared with it for good (no user, no expiry).
+
+    The rest of ``visible_people`` (break-glass for one user, time-limited shares) changes with
+    the clock and the user, so it is counted per request instead. Kept by
+    ``mapping.cellcounts`` as events, people taking part and shares are written.
+    """
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    cell = models.CharField(max_length=16)
+    day = models.DateField()
+    harm_type = models.CharField(max_length=32, blank=True)
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "harm_type", "day", "cell"], name="shared_cell_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.events} shared events in {self.cell} on {self.day}"
+
+
+class CellPlace(models.Model):
+    """How often each place description was recorded in a cell, by recording agency and rule:
+    the map names a cell after its commonest description among the events a viewer may open."""
+
+    cell = models.CharField(max_length=16)
+    recording_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    scope = models.CharField(max_length=10, choices=CellScope.choices)
+    description = models.CharField(max_length=300)
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell", "recording_agency", "scope", "description"],
+                name="cell_place_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.events} events in {self.cell})"
+
+
+class CellMonthCount(models.Model):
+    """``CellCount`` and ``SharedCellCount`` summed by calendar month, so that a year's map
+    reads a dozen months per cell plus the days at either end, not 365 days.
+
+    ``series`` is a ``CellScope``, "shared", or "unplaced*" (every agency's unplaced events,
+    which analysts count); ``owner`` is the recording agency (the agency shared with, for
+    "shared"), or 0 where every viewer of that rule counts the events whoever recorded them.
+    Kept by ``mapping.cellcounts`` from the changes to the day counts.
+    """
+
+    series = models.CharField(max_length=10)
+    owner = models.PositiveIntegerField()
+    harm_type = models.CharField(max_length=32, blank=True)
+    month = models.DateField()  # the first of the month
+    cell = models.CharField(max_length=16)
+    events = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "owner", "harm_type", "month", "cell"],
+                name="cell_month_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.events} {self.series} events in {self.cell} in {self.month:%b %Y}"

@@ -10,16 +10,15 @@ from typing import Any
 import h3  # type: ignore[import-untyped]  # h3 4.x ships no py.typed marker
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField
-from django.db.models.functions import Cast
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from audit.models import AccessAction
 from audit.services import audit_list_read, audit_record
 from contexts.models import Context, ContextKind
-from events.models import Event, EventParticipant, HarmType, Sensitivity
+from events.models import Event, EventParticipant, Sensitivity
 from events.selectors import visible_events
+from mapping.counting import _cell_counts, _filtered, cell_totals
+from mapping.counting import place_descriptions as _kept_descriptions
 from mapping.hotspots import (
     CellResult,
     EmergingResult,
@@ -75,7 +74,7 @@ def hotspot_analysis(
     exact = bool(viewer.has_perm("mapping.view_exact_counts"))
     if not exact:
         since, until = whole_months(since, until)
-    counts = _counts(_countable(viewer, exact), harm_type, since, until)
+    counts = cell_totals(viewer, exact=exact, harm_type=harm_type, since=since, until=until)
     area = study_area(counts, k=k) if counts else {}
     total: int | None
     if exact:
@@ -158,46 +157,6 @@ def _counts(
         for cell, count in _cell_counts(_filtered(part, harm_type, since, until)).items():
             total[cell] = total.get(cell, 0) + count
     return total
-
-
-def _filtered(
-    events: QuerySet[Event], harm_type: str, since: dt.date | None, until: dt.date | None
-) -> QuerySet[Event]:
-    if harm_type:
-        if harm_type not in HarmType.values:
-            raise ValueError(f"Not a harm type: {harm_type!r}")
-        events = _with_harm(events, harm_type)
-    if since:
-        events = events.filter(occurred_at__gte=_start_of(since))
-    if until:
-        events = events.filter(occurred_at__lt=_start_of(until + dt.timedelta(days=1)))
-    return events
-
-
-def _with_harm(events: QuerySet[Event], harm_type: str) -> QuerySet[Event]:
-    if connection.features.supports_json_field_contains:
-        return events.filter(harm_types__contains=[harm_type])
-    # SQLite has no JSON containment: match the quoted value in the stored JSON text. Harm
-    # types are validated slugs, so '"cce"' cannot match inside another value.
-    return events.alias(harm_text=Cast("harm_types", TextField())).filter(
-        harm_text__contains=f'"{harm_type}"'
-    )
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    """Midnight in Europe/London (the service's time zone), as an aware datetime."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _cell_counts(events: QuerySet[Event]) -> dict[str, int]:
-    rows = (
-        events.exclude(h3_cell="")
-        .order_by()
-        .values("h3_cell")
-        .annotate(events=Count("id"))
-        .values_list("h3_cell", "events")
-    )
-    return dict(rows)
 
 
 def _imputed(published: SuppressedCounts) -> dict[str, int]:
@@ -350,27 +309,13 @@ NEIGHBOUR_NAMING_LIMIT = 5000
 def _described(viewer: Any, cells: list[str]) -> dict[str, tuple[int, str]]:
     """The commonest place description per cell, among events the viewer may open.
 
-    Only the agency's own events and standard events at a recorded place are read: every one
-    the viewer may open, and one scan. The rest (other agencies' events with no place, open
-    through a person involved) need the semi-join that costs most of a hotspot analysis, and
-    add little to a name: at county scale they took 5 s of the map's 7."""
+    Only the agency's own events and standard events at a recorded place are read (kept per
+    cell by ``mapping.cellcounts``): every one the viewer may open. The rest (other agencies'
+    events with no place, open through a person involved) would need a semi-join over the
+    events, and add little to a name."""
     if not cells or not viewer.has_perm("mapping.view_exact_counts"):
         return {}
-    rows = (
-        _countable(viewer, exact=True)[0]
-        .filter(h3_cell__in=cells)
-        .exclude(place_description="")
-        .order_by()
-        .values("h3_cell", "place_description")
-        .annotate(n=Count("id"))
-        .values_list("h3_cell", "place_description", "n")
-    )
-    best: dict[str, tuple[int, str]] = {}
-    for cell, description, n in rows:
-        current = best.get(cell)
-        if current is None or (n, description) > current:
-            best[cell] = (n, description)
-    return best
+    return _kept_descriptions(viewer, cells)
 
 
 COMPASS = ["north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"]
@@ -470,9 +415,10 @@ def emerging_analysis(
     exact = bool(viewer.has_perm("mapping.view_exact_counts"))
     if not exact:
         recent, earlier = _whole_period(recent), _whole_period(earlier)
-    countable = _countable(viewer, exact)
-    now = _counts(countable, harm_type, *recent)
-    before = _counts(countable, harm_type, *earlier)
+    now = cell_totals(viewer, exact=exact, harm_type=harm_type, since=recent[0], until=recent[1])
+    before = cell_totals(
+        viewer, exact=exact, harm_type=harm_type, since=earlier[0], until=earlier[1]
+    )
     area = study_area({**before, **now}, k=k) if (now or before) else {}
     recent_area = {cell: now.get(cell, 0) for cell in area}
     earlier_area = {cell: before.get(cell, 0) for cell in area}

@@ -21,6 +21,7 @@ from contexts.services import context_create, context_link_create, initials_only
 from contextsafe.lib.concurrency import EditConflict, save_versioned
 from events.models import Event
 from events.selectors import visible_events
+from mapping import cellcounts
 from mapping.models import SuggestedContext, SuggestionKind, SuggestionStatus
 from people.codes import PersonKind, Reliability
 from people.models import Person
@@ -82,7 +83,9 @@ def open_location_context(
         description=description,
     )
     linked = events_to_link(actor=actor, cells=cells, event_ids=event_ids)
-    Event.objects.filter(pk__in=linked).update(location=context)
+    placed = Event.objects.filter(pk__in=linked)
+    placed.update(location=context)
+    cellcounts.refresh_for_events(placed)  # now counted as events at a recorded place
     audit_record(
         actor=actor,
         action=AccessAction.CHANGE,

@@ -53,6 +53,7 @@ from audit.services import audit_record
 from contexts.models import Context, ContextKind, ContextLink, ContextLinkKind, ContextStatus
 from events.models import Event, HarmType, Sensitivity
 from events.selectors import visible_events
+from mapping.counting import _cell_counts
 from mapping.graph import partnership_index
 from mapping.hotspots import Z_95, Z_99, gi_star, study_area
 from mapping.models import SuggestedContext, SuggestionKind, SuggestionRun, SuggestionStatus
@@ -66,7 +67,7 @@ from mapping.network import (
     NodeId,
     communities,
 )
-from mapping.selectors import _cell_counts, ward_name
+from mapping.selectors import ward_name
 from mapping.suppression import SuppressedCounts, suppress
 from people.codes import PersonKind
 from people.models import Association, Person

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from mapping import suggestions
+from mapping import cellcounts, suggestions
 
 
 @task()
@@ -21,3 +21,15 @@ def refresh_suggestions() -> int:
 def enqueue_refresh() -> None:
     """The scheduler's starter (contextsafe.schedule): queue a recomputation for the workers."""
     refresh_suggestions.enqueue()
+
+
+@task()
+def rebuild_cell_counts() -> dict[str, int]:
+    """Recount the hotspot counts from every event: a safety net for any write path that
+    bypassed the services (they are kept as records are written)."""
+    return cellcounts.rebuild()
+
+
+def enqueue_cell_counts() -> None:
+    """The scheduler's starter for the nightly recount."""
+    rebuild_cell_counts.enqueue()

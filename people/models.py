@@ -186,7 +186,15 @@ class RecordShare(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["person", "agency"], name="share_person_agency_idx")]
+        indexes = [
+            models.Index(fields=["person", "agency"], name="share_person_agency_idx"),
+            # Time-limited shares (break-glass): few, and looked for on every hotspot map.
+            models.Index(
+                fields=["agency", "expires_at"],
+                condition=Q(expires_at__isnull=False),
+                name="share_expiring_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency} — {self.get_route_display()}"

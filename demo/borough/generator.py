@@ -49,6 +49,7 @@ from demo.borough.world import World, plan_world
 from demo.partnership import AGENCIES, DEMO_USERS
 from events.cells import event_cell
 from events.models import Event, EventParticipant
+from mapping import cellcounts
 from people.models import (
     Address,
     Association,
@@ -435,6 +436,8 @@ def generate(scale: str, seed: int = DEFAULT_SEED, stdout: Writer | None = None)
     writer.context_links()
     writer.events()
     _refresh_planner_statistics()
+    # bulk_create sends no signals: count the borough's events for the maps in one pass.
+    cellcounts.rebuild()
     counts = dict(sorted(writer.counts.items()))
     audit_record(
         actor=None,

@@ -33,8 +33,8 @@ from demo.borough.world import World, plan_world
 from demo.services import demo_partnership_load
 from events.cells import event_cell
 from events.models import Event, EventParticipant, ParticipantRole
+from mapping.counting import _cell_counts
 from mapping.hotspots import Significance, gi_star, study_area
-from mapping.selectors import _cell_counts
 from people.codes import AssociationKind, PersonKind, Reliability
 from people.models import Association, Person
 

@@ -21,7 +21,7 @@ from audit.models import AccessEvent
 from events.models import Event
 from events.selectors import visible_events
 from events.services import event_record
-from mapping import selectors
+from mapping import counting, selectors
 from mapping.hotspots import cell_of
 from mapping.selectors import hotspot_analysis
 from tests.factories import UserFactory, make_location, make_person
@@ -135,7 +135,7 @@ def test_aggregation_is_one_group_by_query(personas, django_assert_num_queries) 
     plant_cluster(worker)
     events = visible_events(worker)
     with django_assert_num_queries(1) as captured:
-        counts = selectors._cell_counts(events)
+        counts = counting._cell_counts(events)
     assert "GROUP BY" in captured.captured_queries[0]["sql"].upper()
     assert counts[CENTRE] == 12
     assert sum(counts.values()) == 12 + 2 * len(RING) + len(FAR)
@@ -315,7 +315,7 @@ def test_exact_counts_in_parts_add_up_to_exactly_the_events_the_viewer_may_open(
 
     parts = selectors._countable(worker, exact=True)
     in_parts = selectors._counts(parts, "", None, None)
-    assert in_parts == selectors._cell_counts(visible_events(worker))
+    assert in_parts == counting._cell_counts(visible_events(worker))
     assert sum(in_parts.values()) == 4
 
 

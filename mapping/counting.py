@@ -1,0 +1,215 @@
+"""Events per H3 cell that a viewer may count, summed from the counts kept on write.
+
+The same answer as grouping ``mapping.selectors._countable``'s events by cell (tests compare the
+two on every rule), read from ``mapping.cellcounts``' tables:
+
+1. ``CellCount``: the viewer's agency's own events, and every standard event at a recorded
+   place (case workers); or every standard event (analysts, whose counts are suppressed);
+2. ``SharedCellCount``: other agencies' standard events with no place, through a person
+   shared with the agency for good (case workers);
+3. per request, the same kind of events through a share only this viewer has, or one that
+   expires (break-glass, time-limited): few people, so a small query, and never counted twice
+   with 2 (an event with a person shared for good is left to 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from access.roles import CASE_WORK_ROLES
+from events.models import Event, EventParticipant, HarmType, Sensitivity
+from mapping.cellcounts import ANY_UNPLACED, SHARED
+from mapping.models import CellCount, CellMonthCount, CellPlace, CellScope, SharedCellCount
+from people.models import RecordShare
+
+
+def cell_totals(
+    viewer: Any,
+    *,
+    exact: bool,
+    harm_type: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, int]:
+    """Events per cell the viewer may count, in the period (local days, both ends included)."""
+    if harm_type and harm_type not in HarmType.values:
+        raise ValueError(f"Not a harm type: {harm_type!r}")
+    agency = viewer.agency_id or -1  # no agency: no agency's own events
+    shared = exact and _opens_records(viewer)
+    months, edges = _split(since, until)
+    # Whole months: per series, whose owner is the recording agency, or 0 for placed events.
+    series = Q(series=CellScope.PLACED, owner=0) | Q(owner=agency, series=CellScope.RESTRICTED)
+    if exact:
+        series |= Q(owner=agency, series=CellScope.UNPLACED)
+    else:
+        series |= Q(series=ANY_UNPLACED, owner=0)
+    if shared:
+        series |= Q(owner=agency, series=SHARED)
+    totals: dict[str, int] = {}
+    if months is not None:
+        rows = CellMonthCount.objects.filter(series, harm_type=harm_type)
+        _add(totals, _summed(rows, months, "month"))
+    # The days before the first whole month and after the last, from the day counts.
+    own = Q(recording_agency_id=agency)
+    rule = own | Q(scope=CellScope.PLACED)
+    if not exact:
+        rule |= Q(scope=CellScope.UNPLACED)
+    for period in edges:
+        _add(totals, _summed(CellCount.objects.filter(rule, harm_type=harm_type), period, "day"))
+        if shared:
+            theirs = SharedCellCount.objects.filter(agency_id=agency, harm_type=harm_type)
+            _add(totals, _summed(theirs, period, "day"))
+    if shared:
+        _add(totals, _through_own_shares(viewer, harm_type, since, until))
+    return totals
+
+
+Period = tuple[dt.date | None, dt.date | None]  # first and last, both included; None: open
+
+
+def _split(since: dt.date | None, until: dt.date | None) -> tuple[Period | None, list[Period]]:
+    """The whole calendar months in a period, and the days either side of them."""
+    start = since if since is None or since.day == 1 else _next_month(since)
+    end: dt.date | None = None  # the first day after the whole months
+    if until is not None:
+        last_of_month = _next_month(until) - dt.timedelta(days=1) == until
+        end = _next_month(until) if last_of_month else until.replace(day=1)
+    if start is not None and end is not None and start >= end:
+        return None, [(since, until)]  # no whole month: a few weeks of days at most
+    months: Period = (start, None if end is None else end - dt.timedelta(days=1))
+    edges: list[Period] = []
+    if since is not None and start is not None and since < start:
+        edges.append((since, start - dt.timedelta(days=1)))
+    if until is not None and end is not None and end <= until:
+        edges.append((end, until))
+    return months, edges
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _add(totals: dict[str, int], more: dict[str, int]) -> None:
+    for cell, n in more.items():
+        totals[cell] = totals.get(cell, 0) + n
+
+
+def _opens_records(viewer: Any) -> bool:
+    # As people.selectors.visible_people: case-work roles in an agency, or no one's records.
+    return bool(viewer.role_set & CASE_WORK_ROLES) and viewer.agency_id is not None
+
+
+def _summed(rows: QuerySet[Any], period: Period, field: str) -> dict[str, int]:
+    since, until = period
+    if since:
+        rows = rows.filter(**{f"{field}__gte": since})
+    if until:
+        rows = rows.filter(**{f"{field}__lte": until})
+    grouped = rows.order_by().values("cell").annotate(n=Sum("events")).values_list("cell", "n")
+    return {cell: int(n) for cell, n in grouped if n}
+
+
+def _through_own_shares(
+    viewer: Any, harm_type: str, since: dt.date | None, until: dt.date | None
+) -> dict[str, int]:
+    """Part 3: events counted through shares held by this user alone or for a time."""
+    now = timezone.now()
+    live = RecordShare.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        Q(user__isnull=True) | Q(user=viewer),
+        agency_id=viewer.agency_id,
+        person__merged_into__isnull=True,
+    )
+    people = list(
+        live.filter(Q(user=viewer) | Q(expires_at__isnull=False))
+        .order_by()
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    if not people:
+        return {}
+    for_good = RecordShare.objects.filter(
+        agency_id=viewer.agency_id,
+        user__isnull=True,
+        expires_at__isnull=True,
+        person__merged_into__isnull=True,
+        person__event_roles__event=OuterRef("pk"),
+    )
+    events = (
+        Event.objects.filter(
+            sensitivity=Sensitivity.STANDARD,
+            location__isnull=True,
+            pk__in=EventParticipant.objects.filter(person_id__in=people).values("event_id"),
+        )
+        .exclude(recording_agency_id=viewer.agency_id)
+        .exclude(h3_cell="")
+        .exclude(Exists(for_good))
+    )
+    return _cell_counts(_filtered(events, harm_type, since, until))
+
+
+def _filtered(
+    events: QuerySet[Event], harm_type: str, since: dt.date | None, until: dt.date | None
+) -> QuerySet[Event]:
+    if harm_type:
+        if harm_type not in HarmType.values:
+            raise ValueError(f"Not a harm type: {harm_type!r}")
+        events = _with_harm(events, harm_type)
+    if since:
+        events = events.filter(occurred_at__gte=_start_of(since))
+    if until:
+        events = events.filter(occurred_at__lt=_start_of(until + dt.timedelta(days=1)))
+    return events
+
+
+def _with_harm(events: QuerySet[Event], harm_type: str) -> QuerySet[Event]:
+    if connection.features.supports_json_field_contains:
+        return events.filter(harm_types__contains=[harm_type])
+    # SQLite has no JSON containment: match the quoted value in the stored JSON text. Harm
+    # types are validated slugs, so '"cce"' cannot match inside another value.
+    return events.alias(harm_text=Cast("harm_types", TextField())).filter(
+        harm_text__contains=f'"{harm_type}"'
+    )
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight in Europe/London (the service's time zone), as an aware datetime."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _cell_counts(events: QuerySet[Event]) -> dict[str, int]:
+    rows = (
+        events.exclude(h3_cell="")
+        .order_by()
+        .values("h3_cell")
+        .annotate(events=Count("id"))
+        .values_list("h3_cell", "events")
+    )
+    return dict(rows)
+
+
+def place_descriptions(viewer: Any, cells: list[str]) -> dict[str, tuple[int, str]]:
+    """The commonest place description per cell among the viewer's agency's own events and
+    standard events at a recorded place: every event in them the viewer may open."""
+    if not cells:
+        return {}
+    own = Q(recording_agency_id=viewer.agency_id) if viewer.agency_id else Q(pk__in=[])
+    rows = (
+        CellPlace.objects.filter(own | Q(scope=CellScope.PLACED), cell__in=cells)
+        .order_by()
+        .values("cell", "description")
+        .annotate(n=Sum("events"))
+        .values_list("cell", "description", "n")
+    )
+    best: dict[str, tuple[int, str]] = {}
+    for cell, description, n in rows:
+        current = best.get(cell)
+        if current is None or (int(n), description) > current:
+            best[cell] = (int(n), description)
+    return best
