@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import statistics
@@ -646,9 +647,14 @@ def neighbourhoods(index: NetworkIndex, graph: Any, queries: int) -> Section:
         "`visible_people` check and names of the people on the answer, contexts, the payload; "
         "hub cap 25, 400 nodes at most. The same centres, one after another, after one warm-up "
         "request that builds the graph and loads the permitted set (cold figures on their own "
-        "rows). A line with no restricted record behind it is rendered (observations sorted and "
-        "labelled) once per graph and kept: the first pass over the centres draws most lines "
-        "for the first time, the second finds them drawn. Target: p95 under 10 ms.",
+        "rows). A line's summary (per agency for one with a restricted record behind it) and a "
+        "node's name and link are made once per graph and kept: the first pass over the centres "
+        "draws most lines for the first time, the second finds them drawn. Target: p95 under "
+        "10 ms. Each line carries a summary of its evidence (kinds, how many observations, the "
+        "latest date, the strongest reliability), counted with numpy and kept per graph; its "
+        "observations are sent when the line is selected (`link_for_viewer`, the "
+        "network/link.json view, its own row). The 'JSON text' rows add `json.dumps` with "
+        "Django's encoder, as `JsonResponse` does.",
         f"Answer sizes: ours median {statistics.median(sizes):.0f} nodes (p95 {p95(sizes):.0f}); "
         f"networkx ego graph median {statistics.median(ego_sizes):.0f} (p95 "
         f"{p95(ego_sizes):.0f}); unfiltered 2-hop ball median "
@@ -661,6 +667,21 @@ def _service_json(viewer: Any, centre: str, depth: int) -> dict[str, Any]:
     from mapping.graph import neighbourhood_for_viewer
 
     return neighbourhood_for_viewer(viewer, centre, depth).as_json()
+
+
+def _service_text(viewer: Any, centre: str, depth: int) -> str:
+    """As ``_service_json``, serialised as the view's ``JsonResponse`` does."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.dumps(_service_json(viewer, centre, depth), cls=DjangoJSONEncoder)
+
+
+def _link_json(viewer: Any, a: str, b: str) -> dict[str, Any]:
+    from mapping.graph import link_for_viewer
+
+    return link_for_viewer(viewer, a, b).detail_json()
 
 
 def _service_rows(viewer: Any, centres: list[str], theirs: list[float]) -> list[Row]:
@@ -695,6 +716,35 @@ def _service_rows(viewer: Any, centres: list[str], theirs: list[float]) -> list[
                     base / mine,
                 )
             )
+    text: list[float] = []
+    lines: list[tuple[str, str]] = []
+    for centre in centres:
+        elapsed, answer = timed(partial(_service_text, viewer, centre, 2))
+        text.append(elapsed)
+        edges = json.loads(answer)["edges"]
+        if edges:
+            lines.append((edges[0]["source"], edges[0]["target"]))
+    for label, pick in (("p50", statistics.median), ("p95", p95)):
+        mine, base = pick(text), pick(theirs)
+        rows.append(
+            Row(
+                f"service, depth 2, lines drawn before, with the JSON text sent ({label})",
+                ms(mine),
+                ms(base),
+                base / mine,
+            )
+        )
+    # The diagram asks for a line's observations when it is selected.
+    detail = [timed(partial(_link_json, viewer, a, b))[0] for a, b in lines]
+    for label, pick in (("p50", statistics.median), ("p95", p95)):
+        rows.append(
+            Row(
+                f"one line's observations on request, `link_for_viewer` ({label})",
+                ms(pick(detail)),
+                "—",
+                None,
+            )
+        )
     with CaptureQueriesContext(connection) as captured:
         service.neighbourhood_for_viewer(viewer, centres[1], 2)
     cold = []

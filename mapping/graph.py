@@ -105,6 +105,14 @@ KIND_LABELS: dict[str, str] = {
     CO_OCCURRENCE: "Recorded in the same event",
 }
 RELIABILITY_LABELS: dict[str, str] = {k: str(label) for k, label in Reliability.choices}
+# Strongest first: the order of Reliability (confirmed, reported, intelligence).
+_RELIABILITY_RANK: dict[str, int] = {
+    label: rank for rank, label in enumerate(RELIABILITY_LABELS.values())
+}
+
+
+def _reliability_order(label: str) -> tuple[int, str]:
+    return _RELIABILITY_RANK.get(label, len(_RELIABILITY_RANK)), label
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -124,12 +132,31 @@ class PartnershipGraph:
     is_context: npt.NDArray[np.bool_]
     people: dict[int, tuple[str, str]]  # person id -> (kind, display name)
     contexts: dict[int, tuple[str, str]]  # context id -> (kind label, name)
-    # Lines drawn before, by edge id: their kinds and observations, ready (see _map_edge). Plain
-    # tuples of strings and dates, which the cyclic collector stops tracking: a cache of objects
-    # it tracks made every full collection walk all of them (hundreds of milliseconds).
-    drawn: dict[int, tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]] = field(
-        default_factory=dict
-    )
+    # Edges with at least one observation that is not from a restricted event.
+    open_edges: npt.NDArray[np.bool_]
+    # Observations from restricted events: the edge of each, and the agency that recorded it.
+    restricted_edge: npt.NDArray[np.int64]
+    restricted_owner: npt.NDArray[np.int64]
+    # Per observation: the agency that recorded its restricted event, or -1 for one that is not
+    # from a restricted event; its date as a proleptic ordinal (0: none); its reliability's rank
+    # (0 strongest). A line's summary is counted from these with numpy (_summaries).
+    obs_owner: npt.NDArray[np.int64]
+    obs_day: npt.NDArray[np.int64]
+    obs_rank: npt.NDArray[np.int64]
+    rank_labels: list[str]  # reliability label by rank
+    # Each vertex's place in the order of node ids (edges are listed by source, then target).
+    node_rank: npt.NDArray[np.int64]
+    # Lines drawn before, by edge id (by edge id and agency for an edge with a restricted record
+    # behind it): MapEdge's fields, ready (see _map_edge). Plain tuples of strings, numbers and
+    # dates, which the cyclic collector stops tracking: a cache of objects it tracks made every
+    # full collection walk all of them (hundreds of milliseconds).
+    drawn: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
+    # What a node shows besides depth and "more", by script prefix and vertex (_map_nodes).
+    nodes: dict[str, dict[int, tuple[Any, ...]]] = field(default_factory=dict)
+    # Summaries of lines drawn before, as _summaries keeps them.
+    lines: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
+    # Per agency: may its staff see at least one observation behind each edge (_edge_mask).
+    edge_masks: dict[int | None, npt.NDArray[np.bool_]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -145,6 +172,20 @@ class PartnershipGraph:
         )
         edges = index.graph.ecount()
         plain = np.bincount(index.edge_of[hidden], minlength=edges) == 0
+        open_edges = np.bincount(index.edge_of[~hidden], minlength=edges) > 0
+        hidden_at = np.flatnonzero(hidden)
+        owner = np.fromiter(
+            (restricted[int(observations[i].evidence.record[6:])] for i in hidden_at.tolist()),
+            np.int64,
+            count=len(hidden_at),
+        )
+        obs_owner = np.full(len(observations), -1, dtype=np.int64)
+        obs_owner[hidden_at] = owner
+        # Reliabilities outside the codes (none today) rank after them, alphabetically.
+        names = [RELIABILITY_LABELS.get(name, name) for name in index.reliability_names]
+        rank_labels = list(RELIABILITY_LABELS.values())
+        rank_labels += sorted({n for n in names if n not in _RELIABILITY_RANK})
+        ranks = np.array([rank_labels.index(n) for n in names] or [0], dtype=np.int64)
         people = [(int(n[7:]), v) for v, n in enumerate(index.node_ids) if n.startswith("person:")]
         size = max((pk for pk, _ in people), default=-1) + 1
         person_vertex = np.full(size, -1, dtype=np.int64)
@@ -152,6 +193,10 @@ class PartnershipGraph:
             pks, vs = zip(*people, strict=True)
             person_vertex[list(pks)] = list(vs)
         is_context = np.array([k == CONTEXT for k in index.kinds], dtype=bool)
+        node_rank = np.empty(len(index.node_ids), dtype=np.int64)
+        if index.node_ids:
+            order = np.argsort(np.array(index.node_ids, dtype=str), kind="stable")
+            node_rank[order] = np.arange(len(order))
         labels, contexts = load_labels()
         if len(observations) >= FREEZE_AT:
             # Millions of long-lived objects: left to the cyclic collector, each full collection
@@ -169,6 +214,21 @@ class PartnershipGraph:
             is_context,
             labels,
             contexts,
+            open_edges,
+            index.edge_of[hidden_at],
+            owner,
+            obs_owner,
+            np.fromiter(
+                (
+                    e.evidence.recorded_on.toordinal() if e.evidence.recorded_on else 0
+                    for e in observations
+                ),
+                np.int64,
+                count=len(observations),
+            ),
+            ranks[index.obs_reliability] if len(observations) else np.zeros(0, np.int64),
+            rank_labels,
+            node_rank,
         )
 
 
@@ -231,6 +291,8 @@ def _person_saved(instance: Person, **_: Any) -> None:
     current = _cached
     if current is not None and instance.pk in current.people:
         current.people[instance.pk] = (instance.kind, instance.display_name)
+    if current is not None:
+        _forget_node(current, person_node(instance.pk))
 
 
 def _context_saved(instance: Context, **_: Any) -> None:
@@ -238,6 +300,16 @@ def _context_saved(instance: Context, **_: Any) -> None:
     if current is not None and instance.pk in current.contexts:
         label = dict(ContextKind.choices).get(instance.kind, "Context")
         current.contexts[instance.pk] = (label, instance.name)
+    if current is not None:
+        _forget_node(current, context_node(instance.pk))
+
+
+def _forget_node(graph: PartnershipGraph, node: NodeId) -> None:
+    """Drop what ``_map_nodes`` keeps for ``node``: its record was saved (a rename)."""
+    v = graph.index.position.get(node)
+    if v is not None:
+        for parts in list(graph.nodes.values()):
+            parts.pop(v, None)
 
 
 post_save.connect(_bump_shares, sender=RecordShare, dispatch_uid="mapping.graph.shares.save")
@@ -524,10 +596,46 @@ class MapNode:
 
 @dataclass(frozen=True, slots=True)
 class MapEdge:
+    """A line on the map and a summary of the observations behind it that the viewer may see.
+
+    The neighbourhood's JSON carries the summary (kinds, how many observations, the latest
+    date, the strongest reliability); each line's observations (source, date, reliability,
+    agency) are sent on request (``link_for_viewer``), and are in ``rows`` where they were
+    loaded (the page's table, a line asked for on its own, "show more").
+    """
+
     source: NodeId
     target: NodeId
     kinds: tuple[str, ...]
-    observations: tuple[Observation, ...]
+    count: int  # observations behind the line that the viewer may see
+    latest: dt.date | None
+    reliability: str  # the strongest reliability among them, as a label
+    rows: tuple[tuple[Any, ...], ...] | None = None  # each observation's values, most recent first
+
+    @classmethod
+    def of(
+        cls,
+        source: NodeId,
+        target: NodeId,
+        kinds: tuple[str, ...],
+        rows: tuple[tuple[Any, ...], ...],
+    ) -> MapEdge:
+        dates = [row[2] for row in rows if row[2] is not None]
+        return cls(
+            source,
+            target,
+            tuple(sorted(kinds)),
+            len(rows),
+            max(dates) if dates else None,
+            min((row[3] for row in rows), key=_reliability_order) if rows else "",
+            rows,
+        )
+
+    @property
+    def observations(self) -> tuple[Observation, ...]:
+        if self.rows is None:
+            raise ValueError("this line's observations were not loaded (link_for_viewer)")
+        return tuple(Observation._make(row) for row in self.rows)
 
     @property
     def id(self) -> str:
@@ -535,18 +643,25 @@ class MapEdge:
 
     @property
     def summary(self) -> str:
-        n = len(self.observations)
+        n = self.count
         return f"{', '.join(self.kinds)} · {n} observation{'s' if n != 1 else ''}"
 
     def as_json(self) -> dict[str, Any]:
+        """The line as the diagram draws it: what it is and a summary of its evidence."""
         return {
-            "id": self.id,
+            "id": f"{self.source}|{self.target}",
             "source": self.source,
             "target": self.target,
-            "kinds": list(self.kinds),
+            "kinds": self.kinds,
             "label": self.summary,
-            "observations": [o.as_json() for o in self.observations],
+            "count": self.count,
+            "latest": self.latest.isoformat() if self.latest else None,
+            "reliability": self.reliability,
         }
+
+    def detail_json(self) -> dict[str, Any]:
+        """The line with every observation behind it that the viewer may see."""
+        return self.as_json() | {"observations": [o.as_json() for o in self.observations]}
 
 
 @dataclass(slots=True)
@@ -618,10 +733,10 @@ def _seen_by(viewer: Any, nodes: Iterable[NodeId]) -> _Seen:
     return _Seen(people, contexts)
 
 
-def _evidence_rule(viewer: Any, restricted: dict[int, int]) -> Any:
+def _evidence_rule(agency: int | None, restricted: dict[int, int]) -> Callable[[Evidence], bool]:
     """Restricted events are evidence only for the agency that recorded them (as
-    ``events.selectors.visible_events_q``). Other observations are seen with their records."""
-    agency = viewer.agency_id
+    ``events.selectors.visible_events_q``), ``agency`` being the viewer's. Other observations are
+    seen with their records."""
 
     def visible(evidence: Evidence) -> bool:
         record = evidence.record
@@ -679,10 +794,10 @@ def _by_date(e: Edge) -> tuple[bool, Any]:
     return (e.evidence.recorded_on is None, e.evidence.recorded_on)
 
 
-def _rendered(evidence: Iterable[Edge]) -> tuple[tuple[str, ...], tuple[Observation, ...]]:
-    """Kinds and observations of a line, most recent first."""
-    observations = tuple(
-        Observation(
+def _rendered(evidence: Iterable[Edge]) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+    """Kinds and observations (as plain tuples) of a line, most recent first."""
+    rows = tuple(
+        (
             KIND_LABELS.get(e.kind, e.kind.replace("_", " ")),
             e.evidence.source,
             e.evidence.recorded_on,
@@ -691,11 +806,11 @@ def _rendered(evidence: Iterable[Edge]) -> tuple[tuple[str, ...], tuple[Observat
         )
         for e in sorted(evidence, key=_by_date, reverse=True)
     )
-    return tuple(dict.fromkeys(o.kind for o in observations)), observations
+    return tuple(dict.fromkeys(row[0] for row in rows)), rows
 
 
 def _edge_of(source: NodeId, target: NodeId, evidence: Iterable[Edge]) -> MapEdge:
-    return MapEdge(source, target, *_rendered(evidence))
+    return MapEdge.of(source, target, *_rendered(evidence))
 
 
 # --- each viewer's permitted set ------------------------------------------------------------------
@@ -784,8 +899,13 @@ def neighbourhood_for_viewer(
     *,
     cap: int = HUB_CAP,
     max_nodes: int = DEFAULT_MAX_NODES,
+    observations: bool = False,
 ) -> ViewerNeighbourhood:
     """The people and contexts within ``depth`` (1-3) of ``node`` that ``viewer`` may see.
+
+    Each line comes with a summary of its evidence; ``observations=True`` loads every
+    observation behind it too (the page's table), otherwise ``link_for_viewer`` gives them for
+    one line on request (the diagram).
 
     Hidden people are omitted and never walked through (``mapping.network.neighbourhood``);
     observations from restricted events of another agency are not evidence for this viewer,
@@ -808,7 +928,7 @@ def neighbourhood_for_viewer(
         if not seen.visible(node):
             raise LookupError(node)
         return ViewerNeighbourhood(node, depth, [_node_of(node, seen, 0, 0)], [])
-    rule = _evidence_rule(viewer, graph.restricted_events)
+    agency = viewer.agency_id
     visible = _viewer_mask(viewer, graph, shares)
     if not visible[start]:
         # Held from before a share this viewer now relies on (a merge moving shares elsewhere):
@@ -821,22 +941,149 @@ def neighbourhood_for_viewer(
         start,
         depth=depth,
         visible=visible,
-        evidence_visible=rule,
-        plain_edges=graph.plain_edges,
+        edge_visible=_edge_mask(graph, agency),
         cap=cap,
         max_nodes=max_nodes,
     )
-    names = index.node_ids
-    seen = _labels(graph, [names[v] for v in walked.depth_of])
-    script_prefix = get_script_prefix()  # a thread-local read: once, not per node
-    nodes = [
-        _node_of(names[v], seen, d, walked.more.get(v, 0), script_prefix)
-        for v, d in walked.depth_of.items()
-    ]
-    nodes.sort(key=lambda n: (n.depth, n.is_context, n.label.lower(), n.id))
-    edges = [_map_edge(graph, eid, rule) for eid in walked.edges.tolist()]
-    edges.sort(key=lambda e: (e.source, e.target))
+    nodes = _map_nodes(graph, walked.depth_of, walked.more)
+    eids = walked.edges
+    if len(eids):  # by source, then target, as node ids sort
+        ends = index.ends[eids]
+        rank = graph.node_rank
+        eids = eids[np.lexsort((rank[ends[:, 1]], rank[ends[:, 0]]))]
+    if observations:
+        edges = [_map_edge(graph, eid, agency) for eid in eids.tolist()]
+    else:
+        edges = _summaries(graph, eids, agency)
     return ViewerNeighbourhood(node, depth, nodes, edges, walked.truncated)
+
+
+_MIN_DAY = dt.date.min.toordinal()
+
+
+def _summaries(
+    graph: PartnershipGraph, eids: npt.NDArray[np.int64], agency: int | None
+) -> list[MapEdge]:
+    """The lines for edges ``eids``, in order, each with the summary of what a viewer of
+    ``agency`` may see behind it.
+
+    A line's summary depends only on the agency (as ``_map_edge``), so it is kept per graph: by
+    edge for one with no restricted record behind it, by edge and agency otherwise. Those not
+    kept yet are counted all at once with numpy, reading no observation one by one. Kept as
+    tuples of strings, numbers and dates only, which the cyclic collector stops tracking (one
+    holding a dict stays tracked, and every full collection walks it).
+    """
+    plain = graph.plain_edges[eids].tolist()
+    keys: list[Any] = [
+        eid if p else (eid, agency) for eid, p in zip(eids.tolist(), plain, strict=True)
+    ]
+    lines = graph.lines
+    missing = [i for i, key in enumerate(keys) if key not in lines]
+    if missing:
+        if len(lines) + len(missing) > MAX_DRAWN_EDGES:
+            lines.clear()
+            missing = list(range(len(keys)))
+        for i, edge in zip(missing, _summarise(graph, eids[missing], agency), strict=True):
+            lines[keys[i]] = (
+                edge.source,
+                edge.target,
+                edge.kinds,
+                edge.count,
+                edge.latest,
+                edge.reliability,
+            )
+    return [MapEdge(*lines[key]) for key in keys]
+
+
+def _summarise(
+    graph: PartnershipGraph, eids: npt.NDArray[np.int64], agency: int | None
+) -> list[MapEdge]:
+    """Count the summaries of ``eids`` for a viewer of ``agency`` with numpy.
+
+    Every edge in ``eids`` has at least one observation such a viewer may see (the walk's
+    ``_edge_mask``).
+    """
+    if not len(eids):
+        return []
+    index = graph.index
+    starts = index.offsets[eids]
+    lengths = index.offsets[eids + 1] - starts
+    slots = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    obs = index.order[slots]
+    line = np.repeat(np.arange(len(eids)), lengths)
+    owner = graph.obs_owner[obs]
+    seen = (owner < 0) | (owner == (-1 if agency is None else agency))
+    obs, line = obs[seen], line[seen]
+    count = np.bincount(line, minlength=len(eids))
+    latest = np.zeros(len(eids), dtype=np.int64)
+    np.maximum.at(latest, line, graph.obs_day[obs])
+    strongest = np.full(len(eids), len(graph.rank_labels), dtype=np.int64)
+    np.minimum.at(strongest, line, graph.obs_rank[obs])
+    # The distinct kinds of each line, in line order (np.unique sorts by line, then kind code).
+    n_kinds = max(len(index.kind_names), 1)
+    pairs = np.unique(line * n_kinds + index.obs_kind[obs])
+    kinds: list[list[str]] = [[] for _ in range(len(eids))]
+    names = [KIND_LABELS.get(k, k.replace("_", " ")) for k in index.kind_names]
+    for pair in pairs.tolist():
+        kinds[pair // n_kinds].append(names[pair % n_kinds])
+    node_ids, ends = index.node_ids, index.ends[eids].tolist()
+    labels = graph.rank_labels
+    fromordinal = dt.date.fromordinal
+    return [
+        MapEdge(
+            node_ids[a],
+            node_ids[b],
+            tuple(sorted(k)),
+            n,
+            fromordinal(day) if day >= _MIN_DAY else None,
+            labels[rank] if rank < len(labels) else "",
+        )
+        for (a, b), k, n, day, rank in zip(
+            ends, kinds, count.tolist(), latest.tolist(), strongest.tolist(), strict=True
+        )
+    ]
+
+
+def _edge_mask(graph: PartnershipGraph, agency: int | None) -> npt.NDArray[np.bool_]:
+    """Per edge: may staff of ``agency`` see at least one observation behind it (the rule of
+    ``_evidence_rule``, for every edge at once). Made once per graph and agency."""
+    mask = graph.edge_masks.get(agency)
+    if mask is None:
+        mask = graph.open_edges.copy()
+        mask[
+            graph.restricted_edge[graph.restricted_owner == (-1 if agency is None else agency)]
+        ] = True
+        mask.setflags(write=False)
+        graph.edge_masks[agency] = mask
+    return mask
+
+
+def _map_nodes(
+    graph: PartnershipGraph, depth_of: dict[int, int], more: dict[int, int]
+) -> list[MapNode]:
+    """The nodes at vertices ``depth_of`` (all of which the viewer may see), by steps from the
+    centre, people before places, then by name.
+
+    What a node shows besides its depth and "more" (kind, name, link) is kept per graph and
+    vertex, and dropped when the record is renamed in this process (``_person_saved``).
+    """
+    script_prefix = get_script_prefix()  # a thread-local read: once, not per node
+    parts = graph.nodes.get(script_prefix)
+    if parts is None:
+        parts = graph.nodes[script_prefix] = {}
+    missing = [v for v in depth_of if v not in parts]
+    if missing:
+        if len(parts) + len(missing) > MAX_DRAWN_EDGES:
+            parts.clear()
+            missing = list(depth_of)
+        names = graph.index.node_ids
+        seen = _labels(graph, [names[v] for v in missing])
+        for v in missing:
+            n = _node_of(names[v], seen, 0, 0, script_prefix)
+            parts[v] = (n.id, n.kind, n.description, n.label, n.url, n.is_context, n.label.lower())
+    found = [(d, parts[v], more.get(v, 0)) for v, d in depth_of.items()]
+    found.sort(key=lambda f: (f[0], f[1][5], f[1][6], f[1][0]))
+    return [MapNode(p[0], p[1], p[2], p[3], d, m, p[4]) for d, p, m in found]
 
 
 def _labels(graph: PartnershipGraph, nodes: list[NodeId]) -> _Seen:
@@ -868,22 +1115,62 @@ def _labels(graph: PartnershipGraph, nodes: list[NodeId]) -> _Seen:
 MAX_DRAWN_EDGES = 200_000
 
 
-def _map_edge(graph: PartnershipGraph, eid: int, rule: Callable[[Evidence], bool]) -> MapEdge:
-    """The line for edge ``eid``. One with no restricted record behind it looks the same to
-    every viewer, so its observations are sorted and labelled once per graph."""
-    index = graph.index
-    a, b = index.ends[eid].tolist()
-    source, target = index.node_ids[a], index.node_ids[b]
-    if not graph.plain_edges[eid]:
-        evidence = [e for e in index.observed(eid) if rule(e.evidence)]
-        return MapEdge(source, target, *_rendered(evidence))
-    drawn = graph.drawn.get(eid)
+def _map_edge(graph: PartnershipGraph, eid: int, agency: int | None) -> MapEdge:
+    """The line for edge ``eid`` as a viewer of ``agency`` sees it, made once per graph.
+
+    Which of a line's observations a viewer may see depends only on their agency (restricted
+    events are evidence only for the agency that recorded them, ``_evidence_rule``): a line with
+    no restricted record behind it looks the same to every viewer and is kept once, one with
+    such a record once per agency. Kept as a tuple of plain values, which the cyclic collector
+    stops tracking (a cache of objects it tracks made every full collection walk all of them).
+    """
+    key: Any = eid if graph.plain_edges[eid] else (eid, agency)
+    drawn = graph.drawn.get(key)
     if drawn is None:
+        index = graph.index
+        a, b = index.ends[eid].tolist()
+        observed = index.observed(eid)
+        if not graph.plain_edges[eid]:
+            rule = _evidence_rule(agency, graph.restricted_events)
+            observed = [e for e in observed if rule(e.evidence)]
+        edge = MapEdge.of(index.node_ids[a], index.node_ids[b], *_rendered(observed))
         if len(graph.drawn) >= MAX_DRAWN_EDGES:
             graph.drawn.clear()
-        kinds, observed = _rendered(index.observed(eid))
-        drawn = graph.drawn[eid] = (kinds, tuple(tuple(o) for o in observed))
-    return MapEdge(source, target, drawn[0], tuple(Observation._make(o) for o in drawn[1]))
+        graph.drawn[key] = drawn = (
+            edge.source,
+            edge.target,
+            edge.kinds,
+            edge.count,
+            edge.latest,
+            edge.reliability,
+            edge.rows,
+        )
+    return MapEdge(*drawn)
+
+
+def link_for_viewer(viewer: Any, a: NodeId, b: NodeId) -> MapEdge:
+    """The line between ``a`` and ``b`` with every observation behind it ``viewer`` may see.
+
+    Raises ``LookupError`` unless the viewer may see both ends (the rule of ``visible_people``,
+    asked in one query; contexts by role) and at least one observation: restricted events are
+    evidence only for the agency that recorded them, as on the map. The caller authorises and
+    audits the read of both records first.
+    """
+    graph = partnership_graph()
+    index = graph.index
+    va, vb = index.position.get(a), index.position.get(b)
+    if va is None or vb is None or va == vb:
+        raise LookupError((a, b))
+    eid = int(index.graph.get_eid(va, vb, error=False))
+    if eid < 0:
+        raise LookupError((a, b))
+    seen = _seen_by(viewer, [a, b])
+    if not (seen.visible(a) and seen.visible(b)):
+        raise LookupError((a, b))
+    edge = _map_edge(graph, eid, viewer.agency_id)
+    if not edge.count:
+        raise LookupError((a, b))
+    return edge
 
 
 @dataclass(slots=True)
@@ -922,7 +1209,7 @@ def hub_neighbours(
     seen = _seen_by(viewer, [hub, *(index.node_ids[u] for u in neighbours)])
     if not seen.visible(hub):
         raise LookupError(hub)
-    rule = _evidence_rule(viewer, graph.restricted_events)
+    rule = _evidence_rule(viewer.agency_id, graph.restricted_events)
     shown = set(skip)
     nodes: list[MapNode] = []
     edges: list[MapEdge] = []
@@ -955,6 +1242,7 @@ __all__ = [
     "forget_viewer_masks",
     "graph_version",
     "hub_neighbours",
+    "link_for_viewer",
     "neighbourhood_for_viewer",
     "partnership_graph",
     "partnership_index",

@@ -333,40 +333,71 @@ def walk(
     visible: Visible,
     evidence_visible: Callable[[Evidence], bool] | None = None,
     plain_edges: npt.NDArray[np.bool_] | None = None,
+    edge_visible: npt.NDArray[np.bool_] | None = None,
     cap: int = 50,
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Walk:
     """``neighbourhood`` without building its answer: for a caller that renders edges itself.
 
-    ``start`` must be visible (the caller checks)."""
+    ``start`` must be visible (the caller checks). ``edge_visible``, if given, says per edge of
+    the index whether the viewer may see at least one observation behind it (the service holds
+    it per agency): the walk then calls no Python per edge, and ``evidence_visible`` is not
+    consulted.
+
+    Each step takes all of the frontier's adjacency rows at once, with numpy: the same answer,
+    in the same order, as following the frontier one vertex and one neighbour at a time.
+    """
     if not 1 <= depth <= 3:
         raise ValueError("depth must be 1, 2 or 3")
     depth_of: dict[int, int] = {start: 0}
     capped: dict[int, npt.NDArray[np.int64]] = {}
-    frontier = [start]
+    included = np.zeros(len(index.node_ids), dtype=bool)
+    included[start] = True
+    frontier = np.array([start], dtype=np.int64)
     truncated = False
     for d in range(1, depth + 1):
-        following: list[int] = []
-        for v in frontier:
-            shown = _visible_neighbours(index, v, visible, evidence_visible, plain_edges)
-            if len(shown) > cap:
-                capped[v] = shown[cap:]
-                shown = shown[:cap]
-            for u in shown.tolist():
-                if u in depth_of:
-                    continue
-                if len(depth_of) >= max_nodes:
-                    truncated = True
-                    break
-                depth_of[u] = d
-                following.append(u)
-        frontier = following
-    included = np.zeros(len(index.node_ids), dtype=bool)
-    included[np.fromiter(depth_of, np.int64, count=len(depth_of))] = True
+        if not len(frontier):
+            break
+        owner, others, eids = _rows(index, frontier)
+        ok = _seen(index, others, eids, visible, evidence_visible, plain_edges, edge_visible)
+        owner, others = owner[ok], others[ok]
+        # Each frontier vertex's visible neighbours stay in its row's order (strongest first):
+        # the first ``cap`` of each are followed, the rest are "more".
+        counts = np.bincount(owner, minlength=len(frontier))
+        rank = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        followed = rank < cap
+        for i in np.flatnonzero(counts > cap).tolist():
+            capped[int(frontier[i])] = others[(owner == i) & ~followed]
+        reached = others[followed]
+        reached = reached[~included[reached]]
+        # The first time each new vertex is reached, in order.
+        _, first = np.unique(reached, return_index=True)
+        reached = reached[np.sort(first)]
+        room = max(max_nodes - len(depth_of), 0)
+        if len(reached) > room:
+            truncated = True
+            reached = reached[:room]
+        included[reached] = True
+        depth_of.update(dict.fromkeys(reached.tolist(), d))
+        frontier = reached
     # A capped neighbour that arrived by another path is on the map, so not one of the "more".
     more = {v: int(np.count_nonzero(~included[rest])) for v, rest in capped.items()}
-    edges = _edges_among(index, depth_of.keys(), included, evidence_visible, plain_edges)
+    edges = _edges_among(
+        index, depth_of.keys(), included, evidence_visible, plain_edges, edge_visible
+    )
     return Walk(depth_of, more, edges, truncated)
+
+
+def _rows(
+    index: NetworkIndex, vertices: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every slot of the adjacency rows of ``vertices``, in order, without a Python loop: the
+    position in ``vertices`` each slot belongs to, the neighbour, and the edge."""
+    starts, stops = index.adj_ptr[vertices], index.adj_ptr[vertices + 1]
+    lengths = stops - starts
+    slots = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    owner = np.repeat(np.arange(len(vertices)), lengths)
+    return owner, index.adj_nbr[slots], index.adj_eid[slots]
 
 
 def _node_visible(index: NetworkIndex, visible: Visible, v: int) -> bool:
@@ -375,24 +406,49 @@ def _node_visible(index: NetworkIndex, visible: Visible, v: int) -> bool:
     return bool(visible[v])
 
 
+def _seen(
+    index: NetworkIndex,
+    others: npt.NDArray[np.int64],
+    eids: npt.NDArray[np.int64],
+    visible: Visible,
+    evidence_visible: Callable[[Evidence], bool] | None,
+    plain_edges: npt.NDArray[np.bool_] | None,
+    edge_visible: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.bool_]:
+    """Per slot: may the viewer see neighbour ``others[i]`` and a tie to it (edge ``eids[i]``)."""
+    if callable(visible):
+        names = index.node_ids
+        ok = np.fromiter(
+            (bool(visible(names[u])) for u in others.tolist()), bool, count=len(others)
+        )
+    else:
+        ok = visible[others]  # fancy indexing: a copy, safe to change
+    if edge_visible is not None:
+        ok &= edge_visible[eids]
+    elif evidence_visible is not None:
+        check = ok if plain_edges is None else ok & ~plain_edges[eids]
+        for i in np.flatnonzero(check).tolist():
+            ok[i] = _any_evidence(index, int(eids[i]), evidence_visible)
+    return ok
+
+
+def _any_evidence(
+    index: NetworkIndex, eid: int, evidence_visible: Callable[[Evidence], bool]
+) -> bool:
+    return any(evidence_visible(e.evidence) for e in index.observed(eid))
+
+
 def _visible_neighbours(
     index: NetworkIndex,
     v: int,
     visible: Visible,
     evidence_visible: Callable[[Evidence], bool] | None,
     plain_edges: npt.NDArray[np.bool_] | None,
+    edge_visible: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.int64]:
     """``v``'s neighbours the viewer may see, by a tie they may see, strongest first."""
     others, eids = index.neighbours(v)
-    if callable(visible):
-        names = index.node_ids
-        ok = np.fromiter((visible(names[u]) for u in others.tolist()), bool, count=len(others))
-    else:
-        ok = visible[others].copy()
-    if evidence_visible is not None:
-        check = ok if plain_edges is None else ok & ~plain_edges[eids]
-        for i in np.flatnonzero(check).tolist():
-            ok[i] = any(evidence_visible(e.evidence) for e in index.observed(int(eids[i])))
+    ok = _seen(index, others, eids, visible, evidence_visible, plain_edges, edge_visible)
     found: npt.NDArray[np.int64] = others[ok]
     return found
 
@@ -408,21 +464,22 @@ def _edges_among(
     included: npt.NDArray[np.bool_],
     evidence_visible: Callable[[Evidence], bool] | None,
     plain_edges: npt.NDArray[np.bool_] | None,
+    edge_visible: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.int64]:
+    """The edges among the ``included`` vertices with evidence the viewer may see, each once."""
     verts = np.fromiter(vertices, np.int64, count=len(vertices))
-    starts, stops = index.adj_ptr[verts], index.adj_ptr[verts + 1]
-    lengths = stops - starts
-    # Every slot of every included vertex's adjacency row, without a Python loop over them.
-    slots = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    own = np.repeat(verts, lengths)
-    others = index.adj_nbr[slots]
-    eids: npt.NDArray[np.int64] = index.adj_eid[slots][included[others] & (own < others)]
+    owner, others, eids = _rows(index, verts)
+    inside = included[others] & (verts[owner] < others)
+    eids = eids[inside]
+    if edge_visible is not None:
+        seen: npt.NDArray[np.int64] = eids[edge_visible[eids]]
+        return seen
     if evidence_visible is None:
         return eids
     check = np.ones(len(eids), dtype=bool) if plain_edges is None else ~plain_edges[eids]
     keep = np.ones(len(eids), dtype=bool)
     for i in np.flatnonzero(check).tolist():
-        keep[i] = any(evidence_visible(e.evidence) for e in index.observed(int(eids[i])))
+        keep[i] = _any_evidence(index, int(eids[i]), evidence_visible)
     found: npt.NDArray[np.int64] = eids[keep]
     return found
 

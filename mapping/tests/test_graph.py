@@ -240,9 +240,23 @@ def test_evidence_from_a_restricted_event_is_dropped_but_other_evidence_stays(
 ) -> None:
     worker, officer = personas["practitioner"], personas["police_practitioner"]
     together(officer, web["jay"], web["kai"], sensitivity="restricted")
-    found = neighbourhood_for_viewer(worker, person_node(web["jay"].pk), 1)
-    [edge] = [e for e in found.edges if person_node(web["kai"].pk) in (e.source, e.target)]
-    assert [o.kind for o in edge.observations] == ["Peer or friend"]
+    kai = person_node(web["kai"].pk)
+    for observations in (False, True):
+        found = neighbourhood_for_viewer(
+            worker, person_node(web["jay"].pk), 1, observations=observations
+        )
+        [edge] = [e for e in found.edges if kai in (e.source, e.target)]
+        assert (edge.kinds, edge.count, edge.reliability) == (("Peer or friend",), 1, "Reported")
+        if observations:
+            assert [o.kind for o in edge.observations] == ["Peer or friend"]
+    # The police, who recorded the restricted event, see it as evidence: two observations.
+    assert officer.agency is not None
+    for key in ("jay", "kai"):
+        record_share(actor=None, person=web[key], agency=officer.agency, reason="Joint work")
+    found = neighbourhood_for_viewer(officer, person_node(web["jay"].pk), 1)
+    [edge] = [e for e in found.edges if kai in (e.source, e.target)]
+    assert edge.count == 2
+    assert edge.kinds == ("Peer or friend", "Recorded in the same event")
 
 
 def test_a_hub_shows_its_strongest_ties_and_how_many_more(personas: dict[str, User]) -> None:

@@ -9,6 +9,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from mapping.network import (
@@ -20,6 +21,7 @@ from mapping.network import (
     connectors,
     edges_from_records,
     neighbourhood,
+    walk,
 )
 
 
@@ -307,3 +309,97 @@ def test_more_counts_only_neighbours_not_already_on_the_map() -> None:
     assert "person:y9" in ids(result)
     # 11 visible neighbours (10 young people and the centre); 5 shown; y9 and centre already are.
     assert hub.more == 11 - 5 - 2
+
+
+def _walk_one_at_a_time(
+    index: NetworkIndex,
+    start: int,
+    depth: int,
+    visible: Any,
+    evidence_visible: Any,
+    cap: int,
+    max_nodes: int,
+) -> tuple[dict[int, int], dict[int, int], set[int], bool]:
+    """The walk as it was written before it was vectorised: one vertex, one neighbour at a
+    time. The reference the numpy walk must match exactly."""
+    names = index.node_ids
+
+    def seen_tie(eid: int) -> bool:
+        return any(evidence_visible(e.evidence) for e in index.observed(eid))
+
+    depth_of = {start: 0}
+    capped: dict[int, list[int]] = {}
+    frontier, truncated = [start], False
+    for d in range(1, depth + 1):
+        following: list[int] = []
+        for v in frontier:
+            others, eids = index.neighbours(v)
+            shown = [
+                u
+                for u, e in zip(others.tolist(), eids.tolist(), strict=True)
+                if visible[u] and seen_tie(e)
+            ]
+            if len(shown) > cap:
+                capped[v], shown = shown[cap:], shown[:cap]
+            for u in shown:
+                if u in depth_of:
+                    continue
+                if len(depth_of) >= max_nodes:
+                    truncated = True
+                    break
+                depth_of[u] = d
+                following.append(u)
+        frontier = following
+    more = {v: sum(1 for u in rest if u not in depth_of) for v, rest in capped.items()}
+    edges = {
+        e
+        for e in range(index.graph.ecount())
+        if set(index.ends[e].tolist()) <= depth_of.keys() and seen_tie(e)
+    }
+    assert all(names[v] for v in depth_of)
+    return depth_of, more, edges, truncated
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_numpy_walk_matches_the_one_vertex_at_a_time_walk(seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311  # test data, not security
+    n = rng.randint(5, 120)
+    hidden_records = {f"event:{i}" for i in range(0, 40, 3)}
+    edges = [
+        edge(
+            f"person:{rng.randrange(n)}",
+            f"person:{rng.randrange(n)}",
+            record=f"event:{rng.randrange(40)}" if rng.random() < 0.4 else f"association:{i}",
+        )
+        for i in range(rng.randint(n, n * 6))
+    ]
+    index = NetworkIndex.build(edges)
+    if not index.node_ids:
+        return
+    visible = np.array([rng.random() < 0.8 for _ in index.node_ids], dtype=bool)
+
+    def rule(e: Evidence) -> bool:
+        return e.record not in hidden_records
+
+    per_edge = np.array(
+        [any(rule(o.evidence) for o in index.observed(e)) for e in range(index.graph.ecount())],
+        dtype=bool,
+    )
+    for _ in range(5):
+        start = rng.randrange(len(index.node_ids))
+        visible[start] = True
+        depth, cap, limit = rng.randint(1, 3), rng.randint(1, 6), rng.randint(2, 40)
+        expected = _walk_one_at_a_time(index, start, depth, visible, rule, cap, limit)
+        for kwargs in (
+            {"evidence_visible": rule},
+            {"edge_visible": per_edge},
+            {"evidence_visible": rule, "plain_edges": per_edge & False},
+        ):
+            got = walk(
+                index, start, depth=depth, visible=visible, cap=cap, max_nodes=limit, **kwargs
+            )
+            assert list(got.depth_of.items()) == list(expected[0].items())  # same order too
+            assert got.more == expected[1]
+            assert set(got.edges.tolist()) == expected[2]
+            assert len(got.edges) == len(expected[2])
+            assert got.truncated == expected[3]

@@ -17,6 +17,7 @@ from audit.models import AccessAction, AccessEvent
 from mapping.graph import HUB_CAP
 from mapping.network import context_node, person_node
 from mapping.tests.test_graph import associate, frequents, together
+from people.services import record_share
 from tests.factories import make_location, make_person
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,14 @@ def web(personas: dict[str, User]) -> dict[str, Any]:
     associate(officer, jay, adult, kind="adult_of_concern", source="police intelligence")
     associate(officer, adult, through, kind="adult_of_concern", source="police intelligence")
     together(officer, jay, restricted_peer, sensitivity="restricted")
-    return {"jay": jay, "kai": kai, "adult": adult, "place": place, "through": through}
+    return {
+        "jay": jay,
+        "kai": kai,
+        "adult": adult,
+        "place": place,
+        "through": through,
+        "restricted_peer": restricted_peer,
+    }
 
 
 def get(client: Client, name: str, pk: int, **params: Any) -> Any:
@@ -112,7 +120,19 @@ def test_the_context_page_and_json(
         for e in data["edges"]
         if person_node(web["jay"].pk) == e["source"] and e["target"] == place
     ]
-    [observation] = edge["observations"]
+    # The diagram's JSON summarises each line; its observations come on request.
+    assert "observations" not in edge
+    assert (edge["kinds"], edge["count"], edge["reliability"]) == (
+        ["Spends time at"],
+        1,
+        "Confirmed",
+    )
+    assert edge["latest"]
+    detail = client.get(
+        reverse("mapping:network-link-data"), {"a": edge["source"], "b": edge["target"]}
+    ).json()
+    assert detail["id"] == edge["id"]
+    [observation] = detail["observations"]
     assert observation["kind"] == "Spends time at"
     assert observation["reliability"] == "Confirmed"
     assert observation["source"] == "youth worker"
@@ -225,3 +245,90 @@ def test_show_more_is_audited_as_a_read_of_the_hub_not_only_of_the_page_s_child(
     assert response.status_code == 200
     read = AccessEvent.objects.order_by("pk")[before:].values_list("object_type", "object_id")
     assert ("people.person", str(other.pk)) in set(read)
+
+
+def link(client: Client, a: str, b: str) -> Any:
+    return client.get(reverse("mapping:network-link-data"), {"a": a, "b": b})
+
+
+def test_a_lines_observations_are_sent_on_request_and_the_read_of_both_ends_audited(
+    personas: dict[str, User], web: dict[str, Any], client_for: Callable[[User], Client]
+) -> None:
+    viewer = personas["practitioner"]
+    client = client_for(viewer)
+    jay, kai = web["jay"], web["kai"]
+    response = link(client, person_node(kai.pk), person_node(jay.pk))  # either order
+    assert response.status_code == 200
+    data = response.json()
+    assert data["source"] == person_node(jay.pk) and data["target"] == person_node(kai.pk)
+    [observation] = data["observations"]
+    assert observation == {
+        "kind": "Peer or friend",
+        "source": "school DSL",
+        "date": data["latest"],
+        "reliability": "Confirmed",
+        "agency": observation["agency"],
+    }
+    assert observation["agency"] and observation["date"]
+    for person in (jay, kai):
+        assert AccessEvent.objects.filter(
+            actor=viewer,
+            action=AccessAction.VIEW,
+            object_type="people.person",
+            object_id=str(person.pk),
+        ).exists()
+
+
+def test_a_line_is_refused_unless_the_viewer_may_see_both_ends_and_its_evidence(
+    personas: dict[str, User], web: dict[str, Any], client_for: Callable[[User], Client]
+) -> None:
+    viewer = personas["practitioner"]
+    client = client_for(viewer)
+    jay = person_node(web["jay"].pk)
+    refused = [
+        (jay, person_node(web["adult"].pk)),  # an end the viewer may not open
+        (person_node(web["adult"].pk), person_node(web["through"].pk)),  # a hidden adult's line
+        # Linked only by a restricted event that another agency recorded:
+        (jay, person_node(web["restricted_peer"].pk)),
+        (jay, person_node(web["through"].pk)),  # no line between them
+        (jay, jay),
+        (jay, "person:x"),
+        ("", jay),
+    ]
+    for a, b in refused:
+        response = link(client, a, b)
+        assert response.status_code == 404, (a, b)
+        text = response.content.decode()
+        for secret in HIDDEN:
+            assert secret not in text
+    assert AccessEvent.objects.filter(
+        actor=viewer, action=AccessAction.PERMISSION_DENIED, object_id=str(web["adult"].pk)
+    ).exists()
+    # The police, who recorded the restricted event and may open both records, see it.
+    officer = personas["police_practitioner"]
+    assert officer.agency is not None
+    for key in ("jay", "restricted_peer"):
+        record_share(actor=None, person=web[key], agency=officer.agency, reason="Joint work")
+    data = link(client_for(officer), jay, person_node(web["restricted_peer"].pk)).json()
+    assert [o["kind"] for o in data["observations"]] == ["Recorded in the same event"]
+
+
+def test_people_without_case_roles_may_not_read_a_line(
+    personas: dict[str, User], web: dict[str, Any], client_for: Callable[[User], Client]
+) -> None:
+    jay, kai = person_node(web["jay"].pk), person_node(web["kai"].pk)
+    for role in ("analyst", "administrator"):
+        assert link(client_for(personas[role]), jay, kai).status_code in (403, 404)
+
+
+def test_the_page_table_lists_every_observation_and_the_diagram_json_only_summaries(
+    personas: dict[str, User], web: dict[str, Any], client_for: Callable[[User], Client]
+) -> None:
+    client = client_for(personas["practitioner"])
+    html = get(client, "person-network", web["jay"].pk, depth=2).content.decode()
+    assert "school DSL" in html  # the table
+    start = html.index('id="network-data"')
+    embedded = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    graph = json.loads(embedded)
+    assert graph["edges"] and all("observations" not in e for e in graph["edges"])
+    assert "data-link-url=" in html

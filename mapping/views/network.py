@@ -21,6 +21,7 @@ from mapping.graph import (
     HUB_CAP,
     ViewerNeighbourhood,
     hub_neighbours,
+    link_for_viewer,
     neighbourhood_for_viewer,
 )
 from mapping.network import context_node, person_node
@@ -45,9 +46,11 @@ def _depth(request: AuthenticatedHttpRequest) -> int:
     return depth if 1 <= depth <= 3 else DEFAULT_DEPTH
 
 
-def _found(request: AuthenticatedHttpRequest, node: str, depth: int) -> ViewerNeighbourhood:
+def _found(
+    request: AuthenticatedHttpRequest, node: str, depth: int, *, observations: bool = False
+) -> ViewerNeighbourhood:
     try:
-        return neighbourhood_for_viewer(request.user, node, depth)
+        return neighbourhood_for_viewer(request.user, node, depth, observations=observations)
     except LookupError as missing:
         raise Http404 from missing
 
@@ -64,12 +67,22 @@ def _page(
         "depth": found.depth,
         "depths": DEPTHS,
         "data_url": data_url,
+        "link_url": reverse("mapping:network-link-data"),
         "people_count": len(people),
         "place_count": len(found.nodes) - len(people),
-        "observation_count": sum(len(e.observations) for e in found.edges),
+        "observation_count": sum(e.count for e in found.edges),
         "rows": [(labels[e.source], labels[e.target], e) for e in found.edges],
         "graph": found.as_json(),
     }
+
+
+def _read(request: AuthenticatedHttpRequest, node: str) -> None:
+    """Check and audit a read of ``node``'s record (a person or a context)."""
+    kind, pk = node.split(":")
+    if kind == "person":
+        get_person_for_viewer(viewer=request.user, pk=int(pk))
+    else:
+        get_context_for_viewer(viewer=request.user, pk=int(pk))
 
 
 def _data(request: AuthenticatedHttpRequest, node: str) -> JsonResponse:
@@ -79,11 +92,7 @@ def _data(request: AuthenticatedHttpRequest, node: str) -> JsonResponse:
             raise Http404
         # The hub's own ties are a read of the hub's record: check and audit it as such, so a
         # request about one child cannot map another's links under the first one's name.
-        kind, pk = expand.split(":")
-        if kind == "person":
-            get_person_for_viewer(viewer=request.user, pk=int(pk))
-        else:
-            get_context_for_viewer(viewer=request.user, pk=int(pk))
+        _read(request, expand)
         shown = [n for n in request.GET.get("shown", "").split(",") if NODE.match(n)]
         try:
             page = hub_neighbours(request.user, expand, skip=shown[:MAX_SHOWN], limit=HUB_CAP)
@@ -91,6 +100,25 @@ def _data(request: AuthenticatedHttpRequest, node: str) -> JsonResponse:
             raise Http404 from missing
         return JsonResponse(page.as_json())
     return JsonResponse(_found(request, node, _depth(request)).as_json())
+
+
+@requires("people.search")
+def link_data(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """One line's observations (``?a=<node>&b=<node>``), for the diagram's detail panel.
+
+    A line is a read of both records it joins: each is checked and audited as such, and the
+    line is refused unless the viewer may see both ends and some evidence behind it.
+    """
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    if not (NODE.match(a) and NODE.match(b)) or a == b:
+        raise Http404
+    _read(request, a)
+    _read(request, b)
+    try:
+        edge = link_for_viewer(request.user, a, b)
+    except LookupError as missing:
+        raise Http404 from missing
+    return JsonResponse(edge.detail_json())
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -105,7 +133,7 @@ def person_network(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     if person.merged_into_id:
         return redirect("mapping:person-network", pk=person.merged_into_id)
-    found = _found(request, person_node(person.pk), _depth(request))
+    found = _found(request, person_node(person.pk), _depth(request), observations=True)
     page = _page(
         request,
         found,
@@ -136,7 +164,7 @@ def _context(request: AuthenticatedHttpRequest, pk: int) -> Context:
 @requires("contexts.view_context")
 def context_network(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = _context(request, pk)
-    found = _found(request, context_node(context.pk), _depth(request))
+    found = _found(request, context_node(context.pk), _depth(request), observations=True)
     page = _page(
         request, found, reverse("mapping:context-network-data", args=[context.pk]), context.name
     ) | {
@@ -153,6 +181,7 @@ def context_network_data(request: AuthenticatedHttpRequest, pk: int) -> JsonResp
 
 
 urlpatterns: list[URLPattern] = [
+    path("network/link.json", link_data, name="network-link-data"),
     path("network/person/<int:pk>/", person_network, name="person-network"),
     path("network/person/<int:pk>/network.json", person_network_data, name="person-network-data"),
     path("network/context/<int:pk>/", context_network, name="context-network"),

@@ -1,7 +1,9 @@
 // The network view on person and context profiles (mapping): a Cytoscape.js diagram drawn from
 // the same data as the table beside it. Every line is an observation with a source; selecting a
-// person, place or line shows what was recorded. Hubs show their strongest ties and offer
-// "show more", which asks the server for the next ones (never the whole hub at once).
+// person, place or line shows what was recorded. Each line arrives with a summary (kinds, how
+// many observations, the latest date, the strongest reliability); its observations are asked for
+// when the line is selected, once. Hubs show their strongest ties and offer "show more", which
+// asks the server for the next ones (never the whole hub at once).
 
 const COLOURS = {
   text: '#0b0c0c',
@@ -38,9 +40,13 @@ function nodeData (n, centre) {
 }
 
 function edgeData (e) {
-  const n = e.observations.length
+  const n = e.count
   const short = `${e.kinds.join(', ')}${n > 1 ? ` (${n})` : ''}`
   return { group: 'edges', data: { ...e, short, weight: Math.min(n, 4) } }
+}
+
+function shortDate (iso) {
+  return new Date(`${iso}T12:00:00`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })
 }
 
 function style (labelEdges) {
@@ -120,27 +126,64 @@ function layout (cy) {
   })
 }
 
-function observationList (edge) {
+function observationList (observations) {
   const list = element('ul', { class: 'govuk-list govuk-body-s' })
-  for (const o of edge.data('observations')) {
+  for (const o of observations) {
     const item = element('li')
     item.append(element('strong', {}, o.kind), `: ${o.source}`)
-    const date = o.date ? ` · ${new Date(`${o.date}T12:00:00`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}` : ''
+    const date = o.date ? ` · ${shortDate(o.date)}` : ''
     item.append(element('span', { class: 'cs-meta' }, `${o.reliability} · ${o.agency}${date}`))
     list.append(item)
   }
   return list
 }
 
-function showEdge (panel, edge) {
+function edgeSummary (edge) {
+  const n = edge.data('count')
+  const latest = edge.data('latest') ? `, latest ${shortDate(edge.data('latest'))}` : ''
+  return `${n} recorded observation${n === 1 ? '' : 's'}${latest}; strongest reliability: ${edge.data('reliability')}.`
+}
+
+// A line's observations, asked for once (the server checks and audits the read of both ends).
+function observationsOf (edge, linkUrl) {
+  let pending = edge.scratch('observations')
+  if (!pending) {
+    const url = new URL(linkUrl, window.location.href)
+    url.searchParams.set('a', edge.data('source'))
+    url.searchParams.set('b', edge.data('target'))
+    pending = fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then((response) => {
+        if (!response.ok) throw new Error(`The server answered ${response.status}`)
+        return response.json()
+      })
+      .then((line) => line.observations)
+    pending.catch(() => edge.removeScratch('observations'))
+    edge.scratch('observations', pending)
+  }
+  return pending
+}
+
+function showEdge (panel, edge, linkUrl) {
+  const status = element('p', { class: 'govuk-body-s' }, 'Loading what was recorded…')
   panel.replaceChildren(
     element('h3', { class: 'govuk-heading-s' }, `${edge.source().data('label')} and ${edge.target().data('label')}`),
+    element('p', { class: 'govuk-body-s' }, `${edge.data('kinds').join(', ')}: ${edgeSummary(edge)}`),
     element('p', { class: 'govuk-body-s' }, 'Recorded observations (not facts):'),
-    observationList(edge)
+    status
+  )
+  panel.dataset.edge = edge.id()
+  observationsOf(edge, linkUrl).then(
+    (observations) => {
+      if (panel.dataset.edge === edge.id()) status.replaceWith(observationList(observations))
+    },
+    () => {
+      if (panel.dataset.edge === edge.id()) status.textContent = 'Could not load what was recorded. Try again, or use the table.'
+    }
   )
 }
 
 function showNode (panel, node, expand) {
+  delete panel.dataset.edge
   const heading = element('h3', { class: 'govuk-heading-s' })
   heading.append(element('a', { class: 'govuk-link', href: node.data('url') }, node.data('label')))
   const parts = [heading, element('p', { class: 'govuk-body-s' }, node.data('description'))]
@@ -218,16 +261,19 @@ async function start (root) {
   }
 
   cy.on('tap', 'node', (event) => showNode(panel, event.target, expand))
-  cy.on('tap', 'edge', (event) => showEdge(panel, event.target))
+  const linkUrl = root.dataset.linkUrl
+  cy.on('tap', 'edge', (event) => showEdge(panel, event.target, linkUrl))
   cy.on('mouseover', 'edge', (event) => {
     event.target.addClass('cs-hover')
-    showEdge(panel, event.target)
+    showEdge(panel, event.target, linkUrl)
   })
   cy.on('mouseout', 'edge', (event) => event.target.removeClass('cs-hover'))
   cy.on('mouseover', 'node', () => { canvas.style.cursor = 'pointer' })
   cy.on('mouseout', 'node', () => { canvas.style.cursor = '' })
   cy.on('tap', (event) => {
-    if (event.target === cy) panel.replaceChildren(element('p', { class: 'govuk-body-s' }, 'Nothing selected.'))
+    if (event.target !== cy) return
+    delete panel.dataset.edge
+    panel.replaceChildren(element('p', { class: 'govuk-body-s' }, 'Nothing selected.'))
   })
   const centreNode = cy.getElementById(centre)
   if (centreNode.nonempty()) showNode(panel, centreNode, expand)
