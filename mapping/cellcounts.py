@@ -264,11 +264,22 @@ def _write_months(totals: Counter[tuple[Any, ...]]) -> None:
     )
 
 
+# Moved by every refresh of the place descriptions in this process, so that names held by
+# ``mapping.counting`` are dropped at once here (other processes compare the table's version).
+places_generation = 0
+
+
+def _places_changed() -> None:
+    global places_generation
+    places_generation += 1
+
+
 def refresh_cells(cells: Iterable[str]) -> None:
     """Recompute the place descriptions of these cells."""
     wanted = sorted({c for c in cells if c})
     if not wanted:
         return
+    _places_changed()
     with transaction.atomic():
         _serialised()
         places = _place_counts(wanted)
@@ -280,6 +291,7 @@ def rebuild() -> dict[str, int]:
     """Recompute every count from every event (after a bulk load; nightly as a safety net).
 
     One transaction: readers see the old counts until the new ones are complete."""
+    _places_changed()
     with transaction.atomic():
         _serialised()
         counts, shared, places = _cell_counts(None), _shared_counts(None), _place_counts(None)

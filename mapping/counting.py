@@ -15,15 +15,17 @@ two on every rule), read from ``mapping.cellcounts``' tables:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextField
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from access.roles import CASE_WORK_ROLES
 from events.models import Event, EventParticipant, HarmType, Sensitivity
+from mapping import cellcounts
 from mapping.cellcounts import ANY_UNPLACED, SHARED
 from mapping.models import CellCount, CellMonthCount, CellPlace, CellScope, SharedCellCount
 from people.models import RecordShare
@@ -194,21 +196,47 @@ def _cell_counts(events: QuerySet[Event]) -> dict[str, int]:
     return dict(rows)
 
 
+# Each agency's best description per cell, held per process and keyed by the table's version:
+# rows are only ever deleted and inserted (never updated), so any change moves the largest id or
+# the count.
+_names: dict[tuple[int, int, int, int], dict[str, tuple[int, str]]] = {}
+_names_lock = threading.Lock()
+
+
 def place_descriptions(viewer: Any, cells: list[str]) -> dict[str, tuple[int, str]]:
     """The commonest place description per cell among the viewer's agency's own events and
     standard events at a recorded place: every event in them the viewer may open."""
     if not cells:
         return {}
-    own = Q(recording_agency_id=viewer.agency_id) if viewer.agency_id else Q(pk__in=[])
+    version = CellPlace.objects.aggregate(last=Max("id"), rows=Count("id"))
+    key = (
+        viewer.agency_id or 0,
+        cellcounts.places_generation,
+        version["last"] or 0,
+        version["rows"],
+    )
+    with _names_lock:
+        best = _names.get(key)
+    if best is None:
+        best = _best_descriptions(viewer.agency_id)
+        with _names_lock:
+            for stale in [k for k in _names if k[0] == key[0]]:
+                del _names[stale]
+            _names[key] = best
+    return {cell: best[cell] for cell in cells if cell in best}
+
+
+def _best_descriptions(agency: int | None) -> dict[str, tuple[int, str]]:
+    own = Q(recording_agency_id=agency) if agency else Q(pk__in=[])
     rows = (
-        CellPlace.objects.filter(own | Q(scope=CellScope.PLACED), cell__in=cells)
+        CellPlace.objects.filter(own | Q(scope=CellScope.PLACED))
         .order_by()
         .values("cell", "description")
         .annotate(n=Sum("events"))
         .values_list("cell", "description", "n")
     )
     best: dict[str, tuple[int, str]] = {}
-    for cell, description, n in rows:
+    for cell, description, n in rows.iterator(chunk_size=5000):
         current = best.get(cell)
         if current is None or (int(n), description) > current:
             best[cell] = (int(n), description)

@@ -12,7 +12,8 @@ statistics"; Ord & Getis (1995) "Local spatial autocorrelation statistics".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -216,11 +217,12 @@ def _weights(cells: Sequence[str], k: int) -> sparse.csr_array:
     return sparse.csr_array((data, (rows, cols)), shape=(len(cells), len(cells)))
 
 
-def _disk(cell: str, k: int) -> Iterable[str]:
+@functools.lru_cache(maxsize=65536)
+def _disk(cell: str, k: int) -> tuple[str, ...]:
+    # Cached: a map asks for the same few thousand cells' neighbours on every page.
     if not h3.is_valid_cell(cell):
         raise ValueError(f"Not an H3 cell id: {cell!r}")
-    disk: list[str] = h3.grid_disk(cell, k)
-    return disk
+    return tuple(h3.grid_disk(cell, k))
 
 
 def _check_k(k: int) -> None:

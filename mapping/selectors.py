@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +15,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from audit.models import AccessAction
 from audit.services import audit_list_read, audit_record
-from contexts.models import Context, ContextKind
-from events.models import Event, EventParticipant, Sensitivity
+from contexts.models import Context, ContextKind, ContextStatus, LocationType
+from events.models import Event, EventKind, EventParticipant, HarmType, Sensitivity
 from events.selectors import visible_events
 from mapping.counting import _cell_counts, _filtered, cell_totals
 from mapping.counting import place_descriptions as _kept_descriptions
@@ -199,13 +200,20 @@ def _published_explanation(result: CellResult, published: SuppressedCounts, k: i
     return " ".join(parts)
 
 
+@functools.lru_cache(maxsize=65536)
+def _outline(cell: str) -> tuple[float, float, tuple[tuple[float, float], ...]]:
+    """A cell's centre and vertices, computed once per process."""
+    lat, lon = h3.cell_to_latlng(cell)
+    boundary = tuple((float(a), float(b)) for a, b in h3.cell_to_boundary(cell))
+    return float(lat), float(lon), boundary
+
+
 def _cell(result: CellResult, count: int | None, explanation: str) -> HotspotCell:
-    lat, lon = h3.cell_to_latlng(result.cell)
-    boundary = tuple((float(a), float(b)) for a, b in h3.cell_to_boundary(result.cell))
+    lat, lon, boundary = _outline(result.cell)
     return HotspotCell(
         cell=result.cell,
-        latitude=float(lat),
-        longitude=float(lon),
+        latitude=lat,
+        longitude=lon,
         boundary=boundary,
         count=count,
         z=result.z,
@@ -474,6 +482,24 @@ def _emerging_cell(
 # --- layers a case worker may see ---------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class MapEvent:
+    """An event as a map marker: when, what and where — never a narrative or a name."""
+
+    pk: int
+    kind_label: str
+    occurred_at: dt.datetime
+    latitude: float
+    longitude: float
+    cell: str
+    place_description: str
+    harm_labels: list[str]
+
+
+_KIND_LABELS = {value: str(label) for value, label in EventKind.choices}
+_HARM_LABELS = {value: str(label) for value, label in HarmType.choices}
+
+
 def map_events(
     *,
     viewer: Any,
@@ -481,18 +507,19 @@ def map_events(
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int = EVENT_LAYER_LIMIT,
-) -> tuple[list[Event], bool]:
+) -> tuple[list[MapEvent], bool]:
     """The latest events the viewer may open that have a position, and whether there were more.
 
-    Case workers only. The map shows when, what and where — never a narrative or a name.
+    Case workers only.
     """
     if not viewer.has_perm("mapping.view_exact_counts"):
         return [], False
-    events = list(
+    rows = (
         _filtered(visible_events(viewer), harm_type, since, until)
         .filter(latitude__isnull=False, longitude__isnull=False)
-        .only(
-            "id",
+        .order_by("-occurred_at", "-id")
+        .values_list(
+            "pk",
             "kind",
             "occurred_at",
             "latitude",
@@ -500,10 +527,21 @@ def map_events(
             "h3_cell",
             "place_description",
             "harm_types",
-            "location_id",
-        )
-        .order_by("-occurred_at", "-id")[: limit + 1]
+        )[: limit + 1]
     )
+    events = [
+        MapEvent(
+            pk,
+            _KIND_LABELS.get(kind, kind),
+            occurred_at,
+            float(latitude or 0.0),  # filtered: never None
+            float(longitude or 0.0),
+            cell,
+            place,
+            [_HARM_LABELS[h] for h in harms or () if h in _HARM_LABELS],
+        )
+        for pk, kind, occurred_at, latitude, longitude, cell, place, harms in rows
+    ]
     audit_list_read(
         actor=viewer,
         object_type="events.event",
@@ -512,26 +550,62 @@ def map_events(
     return events[:limit], len(events) > limit
 
 
-def map_contexts(*, viewer: Any) -> list[Context]:
-    """Location contexts with a position, for case workers (partnership records)."""
-    if not (
-        viewer.has_perm("mapping.view_exact_counts") and viewer.has_perm("contexts.view_context")
-    ):
-        return []
-    contexts = list(
-        Context.objects.filter(
-            kind=ContextKind.LOCATION, latitude__isnull=False, longitude__isnull=False
+@dataclass(frozen=True, slots=True)
+class MapPlace:
+    """A location context as a map marker or table row: thousands of them at county scale, so
+    plain values rather than model instances."""
+
+    pk: int
+    name: str
+    address: str
+    status: str
+    status_label: str
+    summary: str  # the kind of place: "Park or open space" ...
+    latitude: float
+    longitude: float
+
+
+_STATUS_LABELS = {value: str(label) for value, label in ContextStatus.choices}
+_TYPE_LABELS = {value: str(label) for value, label in LocationType.choices}
+
+
+def _places(contexts: QuerySet[Context]) -> list[MapPlace]:
+    rows = contexts.filter(
+        kind=ContextKind.LOCATION, latitude__isnull=False, longitude__isnull=False
+    ).values_list("pk", "name", "address", "status", "location_type", "latitude", "longitude")
+    return [
+        MapPlace(
+            pk,
+            name,
+            address,
+            status,
+            _STATUS_LABELS.get(status, status),
+            _TYPE_LABELS.get(location_type, "") or "Location",
+            float(latitude or 0.0),  # filtered: never None
+            float(longitude or 0.0),
         )
-        .only("id", "name", "status", "location_type", "latitude", "longitude", "address", "kind")
-        .order_by("name")
+        for pk, name, address, status, location_type, latitude, longitude in rows.order_by("name")
+    ]
+
+
+def _sees_places(viewer: Any) -> bool:
+    return bool(
+        viewer.has_perm("mapping.view_exact_counts") and viewer.has_perm("contexts.view_context")
     )
+
+
+def map_contexts(*, viewer: Any) -> list[MapPlace]:
+    """Location contexts with a position, for case workers (partnership records)."""
+    if not _sees_places(viewer):
+        return []
+    places = _places(Context.objects.all())
     audit_record(
         actor=viewer,
         action=AccessAction.SEARCH,
         object_type="contexts.context",
-        reason=f"Location contexts on the hotspot map ({len(contexts)})",
+        reason=f"Location contexts on the hotspot map ({len(places)})",
     )
-    return contexts
+    return places
 
 
 def cell_events(
@@ -564,27 +638,20 @@ def cell_events(
     return found
 
 
-def contexts_near(*, viewer: Any, cell: str) -> list[Context]:
+def contexts_near(*, viewer: Any, cell: str) -> list[MapPlace]:
     """Location contexts centred in the cell or one of its neighbours (case workers only)."""
-    if not (
-        viewer.has_perm("mapping.view_exact_counts") and viewer.has_perm("contexts.view_context")
-    ):
+    if not _sees_places(viewer):
         return []
     disk = set(h3.grid_disk(cell, 1))
     boundary = [p for c in disk for p in h3.cell_to_boundary(c)]
     lats, lons = [p[0] for p in boundary], [p[1] for p in boundary]
-    candidates = Context.objects.filter(
-        kind=ContextKind.LOCATION,
-        latitude__gte=min(lats),
-        latitude__lte=max(lats),
-        longitude__gte=min(lons),
-        longitude__lte=max(lons),
-    ).order_by("name")
+    candidates = _places(
+        Context.objects.filter(
+            latitude__gte=min(lats),
+            latitude__lte=max(lats),
+            longitude__gte=min(lons),
+            longitude__lte=max(lons),
+        )
+    )
     resolution = h3.get_resolution(cell)
-    return [
-        c
-        for c in candidates
-        if c.latitude is not None
-        and c.longitude is not None
-        and h3.latlng_to_cell(c.latitude, c.longitude, resolution) in disk
-    ]
+    return [c for c in candidates if h3.latlng_to_cell(c.latitude, c.longitude, resolution) in disk]

@@ -259,3 +259,13 @@ def test_a_period_splits_into_whole_months_and_the_days_either_side(
     found_months, found_edges = counting._split(day(since), day(until))
     assert found_months == (None if months is None else (day(months[0]), day(months[1])))
     assert found_edges == [(day(a), day(b)) for a, b in edges]
+
+
+def test_a_cell_is_renamed_as_soon_as_another_description_becomes_commoner(case_load) -> None:
+    worker = case_load["worker"]
+    assert counting.place_descriptions(worker, [CELLS[0]]) == {CELLS[0]: (1, "Bus station")}
+    for _ in range(2):
+        _event(worker, 0, 1, place_description="Leisure centre car park")
+    assert counting.place_descriptions(worker, [CELLS[0]]) == {
+        CELLS[0]: (2, "Leisure centre car park")
+    }

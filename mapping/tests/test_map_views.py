@@ -10,11 +10,13 @@ import h3  # type: ignore[import-untyped]
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
 from contexts.models import Context
 from events.models import Event
+from mapping import counting
 from mapping.tests.test_map_selectors import (
     CENTRE,
     FAR,
@@ -107,6 +109,27 @@ def test_the_page_lists_hot_spots_in_a_table_that_needs_no_javascript(client_for
     assert rows[0]["cell"].cell == CENTRE and rows[0]["count"] == "12"
 
 
+def test_a_long_list_of_places_shows_those_at_hot_spots_first_and_links_to_all(
+    client_for, planted, monkeypatch
+) -> None:
+    from mapping.views import hotspot_map
+
+    worker = planted["worker"]
+    for name, lon in [("Aardvark Lane garages", LON + 0.3), ("Abbey meadow", LON - 0.3)]:
+        make_location(
+            worker, name=name, geometry=json.dumps({"type": "Point", "coordinates": [lon, LAT]})
+        )
+    monkeypatch.setattr(hotspot_map, "PLACES_LISTED", 1)
+    response = client_for(worker).get(MAP)
+    page = response.content.decode()
+    # Far from the hot spot and first by name, yet the place beside it is the one listed.
+    assert [r["context"].name for r in response.context["context_rows"]] == [
+        "Sallowmere Parade takeaways"
+    ]
+    assert "Showing 1 of 3 places" in page
+    assert 'href="/contexts/?kind=location"' in page
+
+
 def test_every_cell_can_be_listed(client_for, planted) -> None:
     page = client_for(planted["worker"]).get(MAP, {"all": "1"})
     cells = {row["cell"].cell for row in page.context["rows"]}
@@ -188,7 +211,8 @@ def test_invalid_emerging_periods_get_clear_errors(client_for, personas) -> None
 
 
 def test_a_case_worker_gets_cells_events_and_contexts_as_geojson(client_for, planted) -> None:
-    data = client_for(planted["worker"]).get(DATA).json()
+    client = client_for(planted["worker"])
+    data = client.get(DATA).json()
     assert data["cells"]["type"] == "FeatureCollection"
     centre = next(f for f in data["cells"]["features"] if f["id"] == CENTRE)
     assert centre["geometry"]["type"] == "Polygon"
@@ -196,7 +220,11 @@ def test_a_case_worker_gets_cells_events_and_contexts_as_geojson(client_for, pla
     assert centre["properties"]["band"] in ("hot-99", "hot-95")
     assert centre["properties"]["url"].startswith(cell_url(CENTRE))
     assert len(data["events"]["features"]) == 12 + 2 * len(RING) + len(FAR)
-    assert data["contexts"]["features"][0]["properties"]["name"] == "Sallowmere Parade takeaways"
+    # Recorded places come from a request of their own: they do not change with the filters.
+    places = client.get(data["contexts_url"]).json()
+    assert places["type"] == "FeatureCollection"
+    assert places["features"][0]["properties"]["name"] == "Sallowmere Parade takeaways"
+    assert places["features"][0]["properties"]["url"] == f"/contexts/{planted['place'].pk}/"
     assert data["wards"]["type"] == "FeatureCollection"
     raw = json.dumps(data)
     assert "Jayden" not in raw and "older young people" not in raw  # never a narrative
@@ -205,9 +233,11 @@ def test_a_case_worker_gets_cells_events_and_contexts_as_geojson(client_for, pla
 def test_the_analyst_json_holds_no_event_no_context_and_no_small_count(
     client_for, planted, personas
 ) -> None:
-    response = client_for(personas["analyst"]).get(DATA)
+    client = client_for(personas["analyst"])
+    response = client.get(DATA)
     data = response.json()
-    assert data["events"] is None and data["contexts"] is None and data["suppressed"]
+    assert data["events"] is None and data["contexts_url"] is None and data["suppressed"]
+    assert client.get(reverse("mapping:map-places")).status_code == 403
     raw = response.content.decode()
     assert PLACE not in raw and "Sallowmere Parade takeaways" not in raw and "event-" not in raw
     for feature in data["cells"]["features"]:
@@ -221,7 +251,8 @@ def test_the_analyst_json_holds_no_event_no_context_and_no_small_count(
 def test_the_map_data_is_audited_like_the_page(client_for, planted) -> None:
     worker = planted["worker"]
     before = AccessEvent.objects.count()
-    client_for(worker).get(DATA)
+    client = client_for(worker)
+    client.get(client.get(DATA).json()["contexts_url"])
     trail = AccessEvent.objects.filter(actor=worker).order_by("-sequence")[
         : AccessEvent.objects.count() - before
     ]
@@ -237,6 +268,7 @@ def test_the_map_data_costs_the_same_queries_however_much_data(
     worker = planted["worker"]
     client = client_for(worker)
     client.get(DATA)  # warm caches (roles, session)
+    counting._names.clear()  # names held per process: both requests read them afresh
     with CaptureQueriesContext(connection) as few:
         client.get(DATA)
     plant_cluster(worker)
@@ -247,6 +279,7 @@ def test_the_map_data_costs_the_same_queries_however_much_data(
         name="Another place",
         geometry=json.dumps({"type": "Point", "coordinates": [LON, LAT + 0.01]}),
     )
+    counting._names.clear()
     with django_assert_max_num_queries(len(few.captured_queries)):
         data = client.get(DATA).json()
     assert len(data["events"]["features"]) > 2 * 12

@@ -8,6 +8,7 @@ get suppressed counts only, and never an event or a context.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 import h3  # type: ignore[import-untyped]  # h3 4.x ships no py.typed marker
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,14 +24,14 @@ from django.urls import URLPattern, path, reverse
 
 from access.policy import requires
 from accounts.models import Team
-from contexts.models import Context, LocationType
+from contexts.models import ContextKind, ContextStatus, LocationType
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
 from events.models import Event, HarmType
 from mapping import selectors, services
 from mapping.forms import EmergingFilterForm, HotspotFilterForm, OpenContextForm
 from mapping.hotspots import Significance, Trend
-from mapping.selectors import EmergingCell, HotspotCell
+from mapping.selectors import EmergingCell, HotspotCell, MapEvent, MapPlace
 from mapping.suppression import DEFAULT_THRESHOLD
 
 WITHHELD = f"fewer than {DEFAULT_THRESHOLD}, or withheld to protect a small number"
@@ -101,9 +103,16 @@ def _query(filters: dict[str, Any]) -> str:
     return urlencode(params)
 
 
+@functools.lru_cache(maxsize=65536)
 def _polygon(boundary: tuple[tuple[float, float], ...]) -> dict[str, Any]:
+    # Cached per cell outline: the JSON encoder only reads it.
     ring = [[round(lon, 6), round(lat, 6)] for lat, lon in boundary]
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def _cell_url(cell: str) -> str:
+    before, after = _url_around("mapping:cell", "89195dd400bffff")
+    return f"{before}{cell}{after}"
 
 
 def _count_label(count: int | None) -> str:
@@ -130,7 +139,7 @@ def _hotspot_rows(
             "place": names[c.cell],
             "count": _count_label(c.count),
             "band": BANDS[c.significance],
-            "url": f"{reverse('mapping:cell', args=[c.cell])}?{query}",
+            "url": f"{_cell_url(c.cell)}?{query}",
         }
         for c in listed
     ]
@@ -150,18 +159,49 @@ def _tile_settings() -> dict[str, str]:
     }
 
 
-def _context_rows(contexts: list[Context]) -> list[dict[str, Any]]:
+PLACES_LISTED = 100  # the table alternative lists this many places; the contexts list has all
+
+
+def _context_rows(places: list[MapPlace]) -> list[dict[str, Any]]:
     known = selectors.wards()
     return [
-        {
-            "context": c,
-            "ward": selectors.ward_name(c.latitude or 0.0, c.longitude or 0.0, known),
-        }
-        for c in contexts
+        {"context": c, "ward": selectors.ward_name(c.latitude, c.longitude, known)} for c in places
     ]
 
 
-def _context_features(contexts: list[Context]) -> dict[str, Any]:
+_PLACE_ORDER = {
+    ContextStatus.ON_PLAN: 0,
+    ContextStatus.UNDER_ASSESSMENT: 1,
+    ContextStatus.NOTED: 2,
+    ContextStatus.CLOSED: 3,
+}
+
+
+def _places_to_list(places: list[MapPlace], cells: list[HotspotCell]) -> list[MapPlace]:
+    """The places a table can hold: those in or next to a hot spot first, then open ones."""
+    if len(places) <= PLACES_LISTED:
+        return places
+    hot = [c.cell for c in cells if c.significance.is_hot]
+    near = {n for c in hot for n in h3.grid_disk(c, 1)}
+    resolution = settings.HOTSPOT_H3_RESOLUTION
+
+    def order(p: MapPlace) -> tuple[bool, int, str]:
+        inside = h3.latlng_to_cell(p.latitude, p.longitude, resolution) in near
+        return (not inside, _PLACE_ORDER.get(ContextStatus(p.status), 4), p.name.lower())
+
+    return sorted(places, key=order)[:PLACES_LISTED]
+
+
+@functools.cache
+def _url_around(name: str, sample: str | int = 987654321) -> tuple[str, str]:
+    """A URL pattern reversed once, split around its argument (``reverse`` per marker is
+    slow). ``sample`` must be a valid argument that appears nowhere else in the URL."""
+    before, _, after = reverse(name, args=[sample]).partition(str(sample))
+    return before, after
+
+
+def _context_features(places: list[MapPlace]) -> dict[str, Any]:
+    before, after = _url_around("contexts:profile")
     return {
         "type": "FeatureCollection",
         "features": [
@@ -170,22 +210,22 @@ def _context_features(contexts: list[Context]) -> dict[str, Any]:
                 "id": f"context-{c.pk}",
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(c.longitude or 0.0, 6), round(c.latitude or 0.0, 6)],
+                    "coordinates": [round(c.longitude, 6), round(c.latitude, 6)],
                 },
                 "properties": {
                     "name": c.name,
-                    "status": c.get_status_display(),
+                    "status": c.status_label,
                     "status_code": c.status,
                     "type": c.summary,
-                    "url": reverse("contexts:profile", args=[c.pk]),
+                    "url": f"{before}{c.pk}{after}",
                 },
             }
-            for c in contexts
+            for c in places
         ],
     }
 
 
-def _event_features(events: list[Event]) -> dict[str, Any]:
+def _event_features(events: list[MapEvent]) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
@@ -194,14 +234,14 @@ def _event_features(events: list[Event]) -> dict[str, Any]:
                 "id": f"event-{e.pk}",
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(e.longitude or 0.0, 6), round(e.latitude or 0.0, 6)],
+                    "coordinates": [round(e.longitude, 6), round(e.latitude, 6)],
                 },
                 "properties": {
-                    "kind": e.get_kind_display(),
+                    "kind": e.kind_label,
                     "date": f"{e.occurred_at:%d %b %Y}",
                     "harm_types": e.harm_labels,
                     "place": e.place_description,
-                    "cell_url": reverse("mapping:cell", args=[e.h3_cell]) if e.h3_cell else "",
+                    "cell_url": _cell_url(e.cell) if e.cell else "",
                 },
             }
             for e in events
@@ -223,7 +263,8 @@ def hotspot_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     analysis = selectors.hotspot_analysis(viewer=request.user, **filters)
     show_all = request.GET.get("all") == "1"
     rows, not_listed = _hotspot_rows(request, analysis.cells, query, show_all)
-    contexts = selectors.map_contexts(viewer=request.user)
+    places = selectors.map_contexts(viewer=request.user)
+    listed = _places_to_list(places, analysis.cells)
     page |= {
         "filters": filters,
         "harm_label": HarmType(filters["harm_type"]).label if filters["harm_type"] else "",
@@ -233,7 +274,9 @@ def hotspot_map(request: AuthenticatedHttpRequest) -> HttpResponse:
         "show_all": show_all,
         "all_url": f"?{query}&all=1" if query else "?all=1",
         "hot_count": sum(1 for c in analysis.cells if c.significance.is_hot),
-        "context_rows": _context_rows(contexts),
+        "context_rows": _context_rows(listed),
+        "places_total": len(places),
+        "places_url": f"{reverse('contexts:list')}?{urlencode({'kind': ContextKind.LOCATION})}",
         "exact": request.user.has_perm("mapping.view_exact_counts"),
         "data_url": f"{reverse('mapping:map-data')}?{query}",
         "emerging_url": reverse("mapping:emerging")
@@ -279,7 +322,7 @@ def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
                     "significance": str(c.significance),
                     "band": BANDS[c.significance],
                     "explanation": c.explanation,
-                    "url": f"{reverse('mapping:cell', args=[c.cell])}?{query}",
+                    "url": f"{_cell_url(c.cell)}?{query}",
                 },
             }
             for c in analysis.cells
@@ -287,19 +330,27 @@ def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     }
     exact = request.user.has_perm("mapping.view_exact_counts")
     events, capped = selectors.map_events(viewer=request.user, **filters) if exact else ([], False)
-    contexts = selectors.map_contexts(viewer=request.user) if exact else []
     return JsonResponse(
         {
             "mode": "hotspots",
             "suppressed": analysis.suppressed,
             "wards": _ward_layer(),
             "cells": cells,
-            "contexts": _context_features(contexts) if exact else None,
+            # Recorded places do not change with the filters: a request of their own.
+            "contexts_url": reverse("mapping:map-places") if exact else None,
             "events": _event_features(events) if exact else None,
             "events_capped": capped,
             "events_limit": selectors.EVENT_LAYER_LIMIT,
         }
     )
+
+
+@requires("mapping.view_hotspots")
+def map_places(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The recorded places layer: location contexts with a position (case workers only)."""
+    if not request.user.has_perm("mapping.view_exact_counts"):
+        raise PermissionDenied
+    return JsonResponse(_context_features(selectors.map_contexts(viewer=request.user)))
 
 
 # --- the emerging view ---------------------------------------------------------------------------
@@ -366,7 +417,7 @@ def emerging_map(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "recent": _count_label(c.recent_count),
                 "earlier": _count_label(c.earlier_count),
                 "band": TREND_BANDS[c.trend],
-                "url": f"{reverse('mapping:cell', args=[c.cell])}?{map_query}",
+                "url": f"{_cell_url(c.cell)}?{map_query}",
             }
             for c in listed
         ],
@@ -424,7 +475,7 @@ def emerging_data(request: AuthenticatedHttpRequest) -> JsonResponse:
                 "band": TREND_BANDS[c.trend],
                 "meaning": c.meaning,
                 "explanation": c.explanation,
-                "url": f"{reverse('mapping:cell', args=[c.cell])}?{map_query}",
+                "url": f"{_cell_url(c.cell)}?{map_query}",
             },
         }
         for c in analysis.cells
@@ -489,7 +540,7 @@ def cell_detail(request: AuthenticatedHttpRequest, cell: str) -> HttpResponse:
                     "cell": c,
                     "place": neighbour_names[c.cell],
                     "count": _count_label(c.count),
-                    "url": f"{reverse('mapping:cell', args=[c.cell])}?{query}",
+                    "url": f"{_cell_url(c.cell)}?{query}",
                 }
                 for c in neighbours
             ],
@@ -633,6 +684,7 @@ def _event_label(event: Event, names: dict[str, str], cell: str) -> str:
 urlpatterns: list[URLPattern] = [
     path("map/", hotspot_map, name="map"),
     path("map/data/", map_data, name="map-data"),
+    path("map/places/", map_places, name="map-places"),
     path("map/emerging/", emerging_map, name="emerging"),
     path("map/emerging/data/", emerging_data, name="emerging-data"),
     path("map/cells/<str:cell>/", cell_detail, name="cell"),

@@ -199,6 +199,14 @@ async function start (container) {
     })
     if (!response.ok) throw new Error(`The map data could not be loaded (${response.status}).`)
     const data = await response.json()
+    if (data.contexts_url) {
+      // The recorded places layer comes on its own: it does not change with the filters.
+      const places = await fetch(data.contexts_url, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' }
+      })
+      if (places.ok) data.contexts = await places.json()
+    }
     drawMap(container, data)
     const note = document.querySelector('[data-events-note]')
     if (note && data.events_capped) note.classList.add('cs-hotspot-map__note--capped')
