@@ -18,6 +18,7 @@ scikit-learn and networkx, which are not dependencies of the service.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import json
 import os
@@ -115,10 +116,14 @@ def user(username: str) -> Any:
 
 
 def hotspots(repeat: int) -> Section:
+    from django.utils import timezone
     from sklearn.neighbors import KernelDensity  # type: ignore[import-untyped]
 
     from events.models import Event
+    from mapping.counting import cell_totals
     from mapping.selectors import _countable, _counts, hotspot_analysis
+
+    today = timezone.localdate()
 
     rows: list[Row] = []
     notes: list[str] = []
@@ -146,8 +151,15 @@ def hotspots(repeat: int) -> Section:
             elapsed, result = timed(partial(hotspot_analysis, viewer=viewer))
             times.append(elapsed)
         assert result is not None
-        scope = _countable(viewer, bool(viewer.has_perm("mapping.view_exact_counts")))
+        exact = bool(viewer.has_perm("mapping.view_exact_counts"))
+        scope = _countable(viewer, exact)
         group_by = [timed(partial(_counts, scope, "", None, None))[0] for _ in range(repeat)]
+        kept = [timed(partial(cell_totals, viewer, exact=exact))[0] for _ in range(repeat)]
+        year_ago = today - dt.timedelta(days=365)
+        kept_year = [
+            timed(partial(cell_totals, viewer, exact=exact, since=year_ago, until=today))[0]
+            for _ in range(repeat)
+        ]
         hot = sum(1 for c in result.cells if c.significance.is_hot)
         median, high = statistics.median(times), p95(times)
         rows += [
@@ -159,7 +171,13 @@ def hotspots(repeat: int) -> Section:
             ),
             Row(f"{label}, p95", ms(high), ms(p95(kde_times)), p95(kde_times) / high),
             Row(
-                f"{label}: of which DB GROUP BY (median)",
+                f"{label}: of which the counts kept on write, all time / last 365 days (median)",
+                f"{ms(statistics.median(kept))} / {ms(statistics.median(kept_year))}",
+                "—",
+                None,
+            ),
+            Row(
+                f"{label}: the same counts grouped from the events per request (before; median)",
                 ms(statistics.median(group_by)),
                 "—",
                 None,
@@ -170,6 +188,7 @@ def hotspots(repeat: int) -> Section:
             f"total {'withheld' if result.total is None else f'{result.total:,}'} events."
         )
     rows.append(Row("baseline input: load events' lat/lon + cells from DB", "—", ms(load), None))
+    rows += _write_costs(repeat)
     notes.insert(
         0,
         f"Baseline: scikit-learn `KernelDensity` (Gaussian, bandwidth {BANDWIDTH_M:.0f} m, "
@@ -182,6 +201,55 @@ def hotspots(repeat: int) -> Section:
     )
     notes.append(f"Events in the database: {Event.objects.count():,}.")
     return Section("a. Hotspot analysis", "scikit-learn KernelDensity", rows, notes)
+
+
+def _write_costs(repeat: int) -> list[Row]:
+    """What keeping the counts adds to a write: one day's refresh (an event recorded), and the
+    days of one young person's events (a share of their record changed)."""
+    from django.db import transaction
+
+    from events.models import Event
+    from mapping import cellcounts
+    from people.models import Person
+
+    busiest = Event.objects.order_by("-occurred_at").values_list("occurred_at", flat=True)[0]
+    day = cellcounts.local_day(busiest)
+    person = (
+        Person.objects.filter(kind="young_person", event_roles__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    assert person is not None, "no young person takes part in an event"
+
+    def rolled_back(work: Any) -> None:
+        with transaction.atomic():
+            work()
+            transaction.set_rollback(True)
+
+    one_day = [timed(partial(rolled_back, partial(cellcounts.refresh_days, [day])))[0]]
+    one_day += [
+        timed(partial(rolled_back, partial(cellcounts.refresh_days, [day])))[0]
+        for _ in range(repeat - 1)
+    ]
+    shares = [
+        timed(partial(rolled_back, partial(cellcounts.refresh_for_people, [person])))[0]
+        for _ in range(repeat)
+    ]
+    return [
+        Row(
+            "write cost: refresh one day's counts (an event recorded), median",
+            ms(statistics.median(one_day)),
+            "—",
+            None,
+        ),
+        Row(
+            "write cost: refresh a young person's days (their record shared), median",
+            ms(statistics.median(shares)),
+            "—",
+            None,
+        ),
+    ]
 
 
 def _kde_inputs() -> tuple[Any, Any]:

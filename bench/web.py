@@ -143,6 +143,7 @@ def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
         "health check (baseline)": ["/healthz"],
         "hotspot map page": ["/mapping/map/"],
         "hotspot map data (JSON)": ["/mapping/map/data/"],
+        "recorded places layer (JSON)": ["/mapping/map/places/"],
         "network page": [network.format(pk) for pk in people],
         "network data, depth 1 (JSON)": [network.format(pk) + "network.json" for pk in people],
         "network data, depth 2 (JSON)": [

@@ -100,6 +100,12 @@ def _with_harm_rows(
             yield (*key, harm), n
 
 
+def _read(rows: QuerySet[Any], *, whole: bool) -> Iterable[Any]:
+    # A whole-table read streams in chunks; a few days' rows come in one fetch, without the
+    # cost of a server-side cursor.
+    return rows.iterator(chunk_size=BATCH) if whole else rows
+
+
 def _cell_counts(days: list[dt.date] | None) -> Counter[tuple[Any, ...]]:
     rows = (
         Event.objects.filter(_on_days(days))
@@ -111,7 +117,7 @@ def _cell_counts(days: list[dt.date] | None) -> Counter[tuple[Any, ...]]:
         .values_list("h3_cell", "day", "recording_agency_id", "scope", "harm_types", "n")
     )
     totals: Counter[tuple[Any, ...]] = Counter()
-    for key, n in _with_harm_rows(rows.iterator(chunk_size=BATCH)):
+    for key, n in _with_harm_rows(_read(rows, whole=days is None)):
         totals[key] += n
     return totals
 
@@ -138,7 +144,7 @@ def _shared_counts(days: list[dt.date] | None) -> Counter[tuple[Any, ...]]:
         .values_list("agency", "event__h3_cell", "day", "event__harm_types", "n")
     )
     totals: Counter[tuple[Any, ...]] = Counter()
-    for key, n in _with_harm_rows(rows.iterator(chunk_size=BATCH)):
+    for key, n in _with_harm_rows(_read(rows, whole=days is None)):
         totals[key] += n
     return totals
 
@@ -154,7 +160,7 @@ def _place_counts(cells: list[str] | None) -> Counter[tuple[Any, ...]]:
         .annotate(n=Count("id"))
         .values_list("h3_cell", "recording_agency_id", "scope", "place_description", "n")
     )
-    return Counter({tuple(key): n for *key, n in rows.iterator(chunk_size=BATCH)})
+    return Counter({tuple(key): n for *key, n in _read(rows, whole=cells is None)})
 
 
 # --- refreshing --------------------------------------------------------------------------------
@@ -182,12 +188,38 @@ def refresh_days(days: Iterable[dt.date]) -> None:
             counts = Counter({k: n for k, n in counts.items() if k[1] in keep})
             shared = Counter({k: n for k, n in shared.items() if k[2] in keep})
         old_counts, old_shared = _day_rows(wanted)
-        CellCount.objects.filter(day__in=wanted).delete()
-        SharedCellCount.objects.filter(day__in=wanted).delete()
-        _write_day_counts(counts, shared)
+        # Only the rows whose count changed are replaced: an event recorded moves a handful.
+        _forget(CellCount, DAY_KEY, old_counts, counts)
+        _forget(SharedCellCount, SHARED_KEY, old_shared, shared)
+        _write_day_counts(_changed(old_counts, counts), _changed(old_shared, shared))
         change = _by_month(counts, shared)
         change.subtract(_by_month(old_counts, old_shared))
         _move_months(change)
+
+
+DAY_KEY = ("cell", "day", "recording_agency_id", "scope", "harm_type")
+SHARED_KEY = ("agency_id", "cell", "day", "harm_type")
+
+
+def _changed(
+    old: Counter[tuple[Any, ...]], new: Counter[tuple[Any, ...]]
+) -> Counter[tuple[Any, ...]]:
+    return Counter({key: n for key, n in new.items() if old.get(key) != n})
+
+
+def _forget(
+    model: type[CellCount] | type[SharedCellCount],
+    fields: tuple[str, ...],
+    old: Counter[tuple[Any, ...]],
+    new: Counter[tuple[Any, ...]],
+) -> None:
+    """Delete the rows of ``old`` that ``new`` drops or counts differently."""
+    stale = [key for key, n in old.items() if new.get(key) != n]
+    for start in range(0, len(stale), 500):
+        which = Q(pk__in=[])
+        for key in stale[start : start + 500]:
+            which |= Q(**dict(zip(fields, key, strict=True)))
+        model.objects.filter(which).delete()
 
 
 def _day_rows(days: list[dt.date]) -> tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]:

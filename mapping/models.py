@@ -145,6 +145,8 @@ class CellCount(models.Model):
                 name="cell_count_key",
             )
         ]
+        # A refresh reads and replaces whole days, whatever the harm type.
+        indexes = [models.Index(fields=["day"], name="cell_count_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.events} events in {self.cell} on {self.day}"
@@ -173,6 +175,7 @@ class SharedCellCount(models.Model):
                 fields=["agency", "harm_type", "day", "cell"], name="shared_cell_count_key"
             )
         ]
+        indexes = [models.Index(fields=["day"], name="shared_cell_count_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.events} shared events in {self.cell} on {self.day}"
@@ -226,6 +229,8 @@ class CellMonthCount(models.Model):
                 name="cell_month_count_key",
             )
         ]
+        # A refresh moves the sums of a few cells in a few months, whatever the series.
+        indexes = [models.Index(fields=["month", "cell"], name="cell_month_count_cell_idx")]
 
     def __str__(self) -> str:
         return f"{self.events} {self.series} events in {self.cell} in {self.month:%b %Y}"
