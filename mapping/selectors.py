@@ -11,7 +11,7 @@ from typing import Any
 import h3  # type: ignore[import-untyped]  # h3 4.x ships no py.typed marker
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from audit.models import AccessAction
 from audit.services import audit_list_read, audit_record
@@ -569,10 +569,20 @@ _STATUS_LABELS = {value: str(label) for value, label in ContextStatus.choices}
 _TYPE_LABELS = {value: str(label) for value, label in LocationType.choices}
 
 
-def _places(contexts: QuerySet[Context]) -> list[MapPlace]:
-    rows = contexts.filter(
+def _located() -> QuerySet[Context]:
+    return Context.objects.filter(
         kind=ContextKind.LOCATION, latitude__isnull=False, longitude__isnull=False
-    ).values_list("pk", "name", "address", "status", "location_type", "latitude", "longitude")
+    )
+
+
+def _places(contexts: QuerySet[Context], *order: Any, limit: int | None = None) -> list[MapPlace]:
+    rows = (
+        contexts.filter(kind=ContextKind.LOCATION, latitude__isnull=False, longitude__isnull=False)
+        .order_by(*(order or ("name",)))
+        .values_list("pk", "name", "address", "status", "location_type", "latitude", "longitude")
+    )
+    if limit is not None:
+        rows = rows[:limit]
     return [
         MapPlace(
             pk,
@@ -584,7 +594,7 @@ def _places(contexts: QuerySet[Context]) -> list[MapPlace]:
             float(latitude or 0.0),  # filtered: never None
             float(longitude or 0.0),
         )
-        for pk, name, address, status, location_type, latitude, longitude in rows.order_by("name")
+        for pk, name, address, status, location_type, latitude, longitude in rows
     ]
 
 
@@ -592,6 +602,46 @@ def _sees_places(viewer: Any) -> bool:
     return bool(
         viewer.has_perm("mapping.view_exact_counts") and viewer.has_perm("contexts.view_context")
     )
+
+
+_STATUS_ORDER = Case(
+    When(status=ContextStatus.ON_PLAN, then=Value(0)),
+    When(status=ContextStatus.UNDER_ASSESSMENT, then=Value(1)),
+    When(status=ContextStatus.NOTED, then=Value(2)),
+    default=Value(3),
+)
+
+
+def places_to_list(*, viewer: Any, hot_cells: list[str], limit: int) -> tuple[list[MapPlace], int]:
+    """The places a table can hold, and how many there are: those in or next to a hot spot
+    first, then those on a plan or being assessed; by name within each. Reads only what it
+    lists, not every place in the partnership."""
+    if not _sees_places(viewer):
+        return [], 0
+    total = _located().count()
+    near_cells = {n for c in hot_cells for n in h3.grid_disk(c, 1)}
+    around = Q(pk__in=[])
+    for cell in hot_cells:
+        boundary = [p for n in h3.grid_disk(cell, 1) for p in _outline(n)[2]]
+        lats, lons = [p[0] for p in boundary], [p[1] for p in boundary]
+        around |= Q(latitude__range=(min(lats), max(lats)), longitude__range=(min(lons), max(lons)))
+    resolution = settings.HOTSPOT_H3_RESOLUTION
+    near = [
+        p
+        for p in _places(Context.objects.filter(around), _STATUS_ORDER, "name")
+        if h3.latlng_to_cell(p.latitude, p.longitude, resolution) in near_cells
+    ][:limit]
+    listed = near
+    if len(near) < limit:
+        others = Context.objects.exclude(pk__in=[p.pk for p in near])
+        listed += _places(others, _STATUS_ORDER, "name", limit=limit - len(near))
+    audit_record(
+        actor=viewer,
+        action=AccessAction.SEARCH,
+        object_type="contexts.context",
+        reason=f"Location contexts listed with the hotspot map ({len(listed)} of {total})",
+    )
+    return listed, total
 
 
 def map_contexts(*, viewer: Any) -> list[MapPlace]:

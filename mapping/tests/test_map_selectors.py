@@ -232,3 +232,32 @@ def test_contexts_near_a_cell_are_those_centred_in_it_or_a_neighbour(personas) -
         geometry=json.dumps({"type": "Point", "coordinates": [far_lon, far_lat]}),
     )
     assert [c.pk for c in selectors.contexts_near(viewer=worker, cell=CENTRE)] == [near.pk]
+
+
+def test_places_listed_with_the_map_put_those_at_hot_spots_first_then_open_work(
+    personas,
+) -> None:
+    from contexts.models import Context, ContextStatus
+
+    worker = personas["practitioner"]
+
+    def place(name: str, cell: str) -> Any:
+        lat, lon = h3.cell_to_latlng(cell)
+        point = json.dumps({"type": "Point", "coordinates": [lon, lat]})
+        return make_location(worker, name=name, geometry=point)
+
+    beside = place("Zephyr Court stairwell", RING[1])
+    on_plan = place("Yew Park", FAR[0])
+    place("Aardvark garages", FAR[1])  # first by name, but neither near nor on a plan
+    Context.objects.filter(pk=on_plan.pk).update(status=ContextStatus.ON_PLAN)
+
+    listed, total = selectors.places_to_list(viewer=worker, hot_cells=[CENTRE], limit=2)
+    assert [p.pk for p in listed] == [beside.pk, on_plan.pk]
+    assert total == 3
+    assert AccessEvent.objects.filter(
+        actor=worker, object_type="contexts.context", reason__contains="2 of 3"
+    ).exists()
+    assert selectors.places_to_list(viewer=personas["analyst"], hot_cells=[CENTRE], limit=2) == (
+        [],
+        0,
+    )

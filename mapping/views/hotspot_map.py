@@ -24,7 +24,7 @@ from django.urls import URLPattern, path, reverse
 
 from access.policy import requires
 from accounts.models import Team
-from contexts.models import ContextKind, ContextStatus, LocationType
+from contexts.models import ContextKind, LocationType
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
 from events.models import Event, HarmType
@@ -169,29 +169,6 @@ def _context_rows(places: list[MapPlace]) -> list[dict[str, Any]]:
     ]
 
 
-_PLACE_ORDER = {
-    ContextStatus.ON_PLAN: 0,
-    ContextStatus.UNDER_ASSESSMENT: 1,
-    ContextStatus.NOTED: 2,
-    ContextStatus.CLOSED: 3,
-}
-
-
-def _places_to_list(places: list[MapPlace], cells: list[HotspotCell]) -> list[MapPlace]:
-    """The places a table can hold: those in or next to a hot spot first, then open ones."""
-    if len(places) <= PLACES_LISTED:
-        return places
-    hot = [c.cell for c in cells if c.significance.is_hot]
-    near = {n for c in hot for n in h3.grid_disk(c, 1)}
-    resolution = settings.HOTSPOT_H3_RESOLUTION
-
-    def order(p: MapPlace) -> tuple[bool, int, str]:
-        inside = h3.latlng_to_cell(p.latitude, p.longitude, resolution) in near
-        return (not inside, _PLACE_ORDER.get(ContextStatus(p.status), 4), p.name.lower())
-
-    return sorted(places, key=order)[:PLACES_LISTED]
-
-
 @functools.cache
 def _url_around(name: str, sample: str | int = 987654321) -> tuple[str, str]:
     """A URL pattern reversed once, split around its argument (``reverse`` per marker is
@@ -263,8 +240,11 @@ def hotspot_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     analysis = selectors.hotspot_analysis(viewer=request.user, **filters)
     show_all = request.GET.get("all") == "1"
     rows, not_listed = _hotspot_rows(request, analysis.cells, query, show_all)
-    places = selectors.map_contexts(viewer=request.user)
-    listed = _places_to_list(places, analysis.cells)
+    listed, places_total = selectors.places_to_list(
+        viewer=request.user,
+        hot_cells=[c.cell for c in analysis.cells if c.significance.is_hot],
+        limit=PLACES_LISTED,
+    )
     page |= {
         "filters": filters,
         "harm_label": HarmType(filters["harm_type"]).label if filters["harm_type"] else "",
@@ -275,7 +255,7 @@ def hotspot_map(request: AuthenticatedHttpRequest) -> HttpResponse:
         "all_url": f"?{query}&all=1" if query else "?all=1",
         "hot_count": sum(1 for c in analysis.cells if c.significance.is_hot),
         "context_rows": _context_rows(listed),
-        "places_total": len(places),
+        "places_total": places_total,
         "places_url": f"{reverse('contexts:list')}?{urlencode({'kind': ContextKind.LOCATION})}",
         "exact": request.user.has_perm("mapping.view_exact_counts"),
         "data_url": f"{reverse('mapping:map-data')}?{query}",
