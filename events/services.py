@@ -15,7 +15,7 @@ from audit.services import audit_record
 from contexts.models import Context, ContextKind
 from events.cells import event_cell
 from events.models import Event, EventParticipant, HarmType, ParticipantRole, Sensitivity
-from events.signals import event_recorded
+from events.signals import PEOPLE_FOLLOW, event_recorded
 from people.models import Person
 
 
@@ -72,6 +72,7 @@ def event_record(
         recorded_by=actor,
     )
     event.full_clean(exclude=["recorded_by"])
+    setattr(event, PEOPLE_FOLLOW, True)
     event.save()
     EventParticipant.objects.bulk_create(
         EventParticipant(event=event, person=person, role=role) for person, role in people

@@ -31,7 +31,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from events.models import Event, EventParticipant, Sensitivity
-from events.signals import event_recorded
+from events.signals import PEOPLE_FOLLOW, event_recorded
 from mapping.models import CellCount, CellMonthCount, CellPlace, CellScope, SharedCellCount
 from people.models import Person, RecordShare
 
@@ -433,9 +433,9 @@ def _event_before(instance: Event, raw: bool = False, **_: Any) -> None:
     )
 
 
-def _event_written(instance: Event, raw: bool = False, **_: Any) -> None:
-    if raw:
-        return
+def _event_written(instance: Event, raw: bool = False, created: bool = False, **_: Any) -> None:
+    if raw or (created and getattr(instance, PEOPLE_FOLLOW, False)):
+        return  # counted once, on event_recorded, with its people
     before = getattr(instance, "_cells_before", None)
     days, cells = {local_day(instance.occurred_at)}, {instance.h3_cell}
     if before is not None:

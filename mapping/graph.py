@@ -50,7 +50,6 @@ permitted set.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import threading
 import time
@@ -66,11 +65,12 @@ from django.conf import settings
 from django.db import connection, connections
 from django.db.models import Count, Min
 from django.db.models.signals import post_delete, post_save
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 
 from accounts.models import Agency
 from contexts.models import Context, ContextKind, ContextLink, ContextLinkKind
+from contextsafe.lib.urls import url_around
 from events.models import Event, EventKind, EventParticipant, Sensitivity
 from mapping.network import (
     CO_OCCURRENCE,
@@ -762,15 +762,7 @@ def _strongest(index: NetworkIndex, v: int, limit: int) -> list[int]:
     return list(others.tolist())
 
 
-_PK_MARK = 987654321
 _PERSON_KINDS: dict[str, str] = {k: str(label) for k, label in PersonKind.choices}
-
-
-@functools.cache
-def _url_parts(name: str, script_prefix: str) -> tuple[str, str]:
-    """A profile URL around its id, reversed once: ``reverse`` per node cost more than the walk."""
-    before, _, after = reverse(name, args=[_PK_MARK]).partition(str(_PK_MARK))
-    return before, after
 
 
 def _node_of(
@@ -782,11 +774,11 @@ def _node_of(
     if prefix == "person":
         kind, label = seen.people[pk]
         description = _PERSON_KINDS.get(kind, "Person")
-        before, after = _url_parts("people:profile", script_prefix)
+        before, after = url_around("people:profile", script_prefix=script_prefix)
     else:
         description, label = seen.contexts[pk]
         kind = CONTEXT
-        before, after = _url_parts("contexts:profile", script_prefix)
+        before, after = url_around("contexts:profile", script_prefix=script_prefix)
     return MapNode(node, kind, description, label, depth, more, f"{before}{pk}{after}")
 
 

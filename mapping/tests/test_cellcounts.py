@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -210,6 +211,38 @@ def test_moving_an_event_to_another_day_recounts_both_days(personas) -> None:
     assert (
         CellCount.objects.filter(day=first - dt.timedelta(days=3), harm_type="").get().events == 1
     )
+
+
+def test_recording_an_event_counts_its_day_once_with_its_people(
+    personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = personas["practitioner"]
+    young = make_person(worker, given_name="Counted")
+    refreshed: list[list[dt.date]] = []
+    real = cellcounts.refresh_days
+
+    def counted(days: Iterable[dt.date]) -> None:
+        refreshed.append(list(days))
+        real(refreshed[-1])
+
+    monkeypatch.setattr(cellcounts, "refresh_days", counted)
+    _event(worker, 0, 5, participants=[(young, "harmed")])
+    assert len(refreshed) == 1
+    # An event saved without the service is still counted, on its own save.
+    lat, lon = h3.cell_to_latlng(CELLS[1])
+    Event.objects.create(
+        kind="sighting",
+        occurred_at=timezone.now() - dt.timedelta(days=2),
+        latitude=lat,
+        longitude=lon,
+        h3_cell=CELLS[1],
+        narrative="Saved directly.",
+        harm_types=["cce"],
+        recording_agency=worker.agency,
+        recorded_by=worker,
+    )
+    assert len(refreshed) == 2
+    _assert_same_for([worker, personas["cs_lead"]])
 
 
 def test_events_placed_by_a_bulk_update_are_recounted_as_at_a_place(personas, case_load) -> None:

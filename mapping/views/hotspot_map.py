@@ -27,6 +27,7 @@ from accounts.models import Team
 from contexts.models import ContextKind, LocationType
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
+from contextsafe.lib.urls import url_around
 from events.models import Event, HarmType
 from mapping import selectors, services
 from mapping.forms import EmergingFilterForm, HotspotFilterForm, OpenContextForm
@@ -111,7 +112,7 @@ def _polygon(boundary: tuple[tuple[float, float], ...]) -> dict[str, Any]:
 
 
 def _cell_url(cell: str) -> str:
-    before, after = _url_around("mapping:cell", "89195dd400bffff")
+    before, after = url_around("mapping:cell", "89195dd400bffff")
     return f"{before}{cell}{after}"
 
 
@@ -169,16 +170,8 @@ def _context_rows(places: list[MapPlace]) -> list[dict[str, Any]]:
     ]
 
 
-@functools.cache
-def _url_around(name: str, sample: str | int = 987654321) -> tuple[str, str]:
-    """A URL pattern reversed once, split around its argument (``reverse`` per marker is
-    slow). ``sample`` must be a valid argument that appears nowhere else in the URL."""
-    before, _, after = reverse(name, args=[sample]).partition(str(sample))
-    return before, after
-
-
 def _context_features(places: list[MapPlace]) -> dict[str, Any]:
-    before, after = _url_around("contexts:profile")
+    before, after = url_around("contexts:profile")
     return {
         "type": "FeatureCollection",
         "features": [
