@@ -51,6 +51,20 @@ def ward_boundaries() -> dict[str, Any] | None:
     return _load(str(path), Path(path).stat().st_mtime)
 
 
+def ward_boundaries_json() -> str:
+    """The ward boundaries as JSON text ("null" without any), encoded once per file version:
+    every map's data carries them, and encoding them each time cost more than the rest."""
+    path = getattr(settings, "WARD_BOUNDARIES_FILE", None)
+    if not path or not Path(path).exists():
+        return "null"
+    return _encoded(str(path), Path(path).stat().st_mtime)
+
+
+@lru_cache(maxsize=4)
+def _encoded(path: str, mtime: float) -> str:
+    return json.dumps(_load(path, mtime), separators=(",", ":"))
+
+
 def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
     kind, coords = geometry.get("type"), geometry.get("coordinates", [])
     if kind == "Polygon":

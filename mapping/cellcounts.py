@@ -20,6 +20,7 @@ borough generator, ``QuerySet.update``) call ``refresh_days``/``refresh_for_even
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -32,7 +33,14 @@ from django.utils import timezone
 
 from events.models import Event, EventParticipant, Sensitivity
 from events.signals import PEOPLE_FOLLOW, event_recorded
-from mapping.models import CellCount, CellMonthCount, CellPlace, CellScope, SharedCellCount
+from mapping.models import (
+    CellCount,
+    CellCountsVersion,
+    CellMonthCount,
+    CellPlace,
+    CellScope,
+    SharedCellCount,
+)
 from people.models import Person, RecordShare
 
 BATCH = 5000
@@ -167,9 +175,19 @@ def _place_counts(cells: list[str] | None) -> Counter[tuple[Any, ...]]:
 
 
 def _serialised() -> None:
+    """Take the refresh lock, and give the counts a new version (both end with the writer's
+    transaction): whatever a refresh changes, maps kept under the old version are not used."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    token = uuid.uuid4().hex
+    if not CellCountsVersion.objects.filter(pk=1).update(token=token):
+        CellCountsVersion.objects.create(pk=1, token=token)
+
+
+def version() -> str | None:
+    """The counts' current version; None where there is none yet (nothing may be kept)."""
+    return CellCountsVersion.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
 def refresh_days(days: Iterable[dt.date]) -> None:

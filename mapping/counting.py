@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, TextField
@@ -31,6 +31,22 @@ from mapping.models import CellCount, CellMonthCount, CellPlace, CellScope, Shar
 from people.models import RecordShare
 
 
+class CountingRule(NamedTuple):
+    """Everything about a viewer that decides which events they count: two viewers with the
+    same rule see the same counts (so a map computed for one may be shown to the other)."""
+
+    agency: int  # -1: no agency, so no agency's own events
+    exact: bool
+    shared: bool  # counts other agencies' events through people shared with the agency
+    own_people: tuple[int, ...]  # people shared with this viewer alone, or for a time
+
+
+def counting_rule(viewer: Any, *, exact: bool) -> CountingRule:
+    shared = exact and _opens_records(viewer)
+    own = _own_share_people(viewer) if shared else ()
+    return CountingRule(viewer.agency_id or -1, exact, shared, own)
+
+
 def cell_totals(
     viewer: Any,
     *,
@@ -38,12 +54,15 @@ def cell_totals(
     harm_type: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    rule: CountingRule | None = None,
 ) -> dict[str, int]:
-    """Events per cell the viewer may count, in the period (local days, both ends included)."""
+    """Events per cell the viewer may count, in the period (local days, both ends included).
+
+    ``rule``: the viewer's ``counting_rule``, where the caller has it already."""
     if harm_type and harm_type not in HarmType.values:
         raise ValueError(f"Not a harm type: {harm_type!r}")
-    agency = viewer.agency_id or -1  # no agency: no agency's own events
-    shared = exact and _opens_records(viewer)
+    rule = rule or counting_rule(viewer, exact=exact)
+    agency, exact, shared = rule.agency, rule.exact, rule.shared
     months, edges = _split(since, until)
     # Whole months: per series, whose owner is the recording agency, or 0 for placed events.
     series = Q(series=CellScope.PLACED, owner=0) | Q(owner=agency, series=CellScope.RESTRICTED)
@@ -59,16 +78,17 @@ def cell_totals(
         _add(totals, _summed(rows, months, "month"))
     # The days before the first whole month and after the last, from the day counts.
     own = Q(recording_agency_id=agency)
-    rule = own | Q(scope=CellScope.PLACED)
+    counted = own | Q(scope=CellScope.PLACED)
     if not exact:
-        rule |= Q(scope=CellScope.UNPLACED)
+        counted |= Q(scope=CellScope.UNPLACED)
     for period in edges:
-        _add(totals, _summed(CellCount.objects.filter(rule, harm_type=harm_type), period, "day"))
+        days = CellCount.objects.filter(counted, harm_type=harm_type)
+        _add(totals, _summed(days, period, "day"))
         if shared:
             theirs = SharedCellCount.objects.filter(agency_id=agency, harm_type=harm_type)
             _add(totals, _summed(theirs, period, "day"))
-    if shared:
-        _add(totals, _through_own_shares(viewer, harm_type, since, until))
+    if rule.own_people:
+        _add(totals, _through_own_shares(viewer, rule.own_people, harm_type, since, until))
     return totals
 
 
@@ -117,10 +137,8 @@ def _summed(rows: QuerySet[Any], period: Period, field: str) -> dict[str, int]:
     return {cell: int(n) for cell, n in grouped if n}
 
 
-def _through_own_shares(
-    viewer: Any, harm_type: str, since: dt.date | None, until: dt.date | None
-) -> dict[str, int]:
-    """Part 3: events counted through shares held by this user alone or for a time."""
+def _own_share_people(viewer: Any) -> tuple[int, ...]:
+    """The people shared with this user alone, or with the agency for a time (part 3)."""
     now = timezone.now()
     live = RecordShare.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now),
@@ -128,14 +146,23 @@ def _through_own_shares(
         agency_id=viewer.agency_id,
         person__merged_into__isnull=True,
     )
-    people = list(
+    people = (
         live.filter(Q(user=viewer) | Q(expires_at__isnull=False))
-        .order_by()
+        .order_by("person_id")
         .values_list("person_id", flat=True)
         .distinct()
     )
-    if not people:
-        return {}
+    return tuple(people)
+
+
+def _through_own_shares(
+    viewer: Any,
+    people: tuple[int, ...],
+    harm_type: str,
+    since: dt.date | None,
+    until: dt.date | None,
+) -> dict[str, int]:
+    """Part 3: events counted through shares held by this user alone or for a time."""
     for_good = RecordShare.objects.filter(
         agency_id=viewer.agency_id,
         user__isnull=True,

@@ -234,3 +234,16 @@ class CellMonthCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.events} {self.series} events in {self.cell} in {self.month:%b %Y}"
+
+
+class CellCountsVersion(models.Model):
+    """One row whose token changes, in the writer's transaction, whenever any count or place
+    description above changes: maps computed from the counts are kept per process under it.
+
+    A random token rather than a counter: a counter rolled back (or restored from a backup)
+    would name two different sets of counts with the same number."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"Hotspot counts version {self.token}"

@@ -16,9 +16,11 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from audit.models import AccessAction
 from audit.services import audit_list_read, audit_record
 from contexts.models import Context, ContextKind, ContextStatus, LocationType
+from contextsafe.lib.kept import Kept
 from events.models import Event, EventKind, EventParticipant, HarmType, Sensitivity
 from events.selectors import visible_events
-from mapping.counting import _cell_counts, _filtered, cell_totals
+from mapping import cellcounts
+from mapping.counting import CountingRule, _cell_counts, _filtered, cell_totals, counting_rule
 from mapping.counting import place_descriptions as _kept_descriptions
 from mapping.hotspots import (
     CellResult,
@@ -53,6 +55,21 @@ class HotspotAnalysis:
     suppressed: bool  # whether counts went through small-number suppression
     resolution: int
     k: int
+    # What the analysis was computed from (counts' version, counting rule, filters), so that
+    # what is built from it can be kept under the same key; None: nothing may be kept.
+    key: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    cells: tuple[HotspotCell, ...]
+    total: int | None
+    cells_with_events: int
+
+
+# Analyses kept per process: a map is read far more often than the counts change, and the
+# Gi* with its explanations costs more than reading the counts. Keyed by the counts' version.
+_analyses: Kept[tuple[Any, ...], _Computed] = Kept(size=32)
 
 
 def hotspot_analysis(
@@ -69,16 +86,62 @@ def hotspot_analysis(
     standard events and their own agency's, suppressed, with every figure (z included)
     computed from the published counts only, so that no number shown can be worked back to a
     withheld one. See ``mapping.rules``.
+
+    Kept per counts' version and counting rule: another viewer with the same rule gets the
+    same analysis, and any change to the counts makes a new version.
     """
     if not viewer.has_perm("mapping.view_hotspots"):
         raise PermissionDenied
     exact = bool(viewer.has_perm("mapping.view_exact_counts"))
     if not exact:
         since, until = whole_months(since, until)
-    counts = cell_totals(viewer, exact=exact, harm_type=harm_type, since=since, until=until)
+    rule = counting_rule(viewer, exact=exact)
+    version = cellcounts.version()
+    key = (version, rule, harm_type, since, until, k, settings.HOTSPOT_H3_RESOLUTION)
+    computed = _analyses.get(key) if version else None
+    if computed is None:
+        computed = _computed(viewer, rule, harm_type, since, until, k)
+        # Kept only if no refresh committed meanwhile: else these counts may be older than
+        # the version they would be kept under.
+        if version and cellcounts.version() == version:
+            _analyses.put(key, computed)
+    audit_record(
+        actor=viewer,
+        action=AccessAction.SEARCH,
+        object_type="mapping.hotspots",
+        object_label=f"Hotspot map ({computed.cells_with_events} cells with events)",
+        changes={
+            "harm_type": harm_type,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "k": k,
+            "exact": exact,
+        },
+    )
+    return HotspotAnalysis(
+        list(computed.cells),
+        computed.total,
+        not exact,
+        settings.HOTSPOT_H3_RESOLUTION,
+        k,
+        key if version else None,
+    )
+
+
+def _computed(
+    viewer: Any,
+    rule: CountingRule,
+    harm_type: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    k: int,
+) -> _Computed:
+    counts = cell_totals(
+        viewer, exact=rule.exact, harm_type=harm_type, since=since, until=until, rule=rule
+    )
     area = study_area(counts, k=k) if counts else {}
     total: int | None
-    if exact:
+    if rule.exact:
         total = sum(counts.values())
         cells = [_cell(r, r.count, r.explanation) for r in gi_star(area, k=k)]
     else:
@@ -88,21 +151,8 @@ def hotspot_analysis(
             for r in gi_star(_imputed(published), k=k)
         ]
         total = published.total
-    audit_record(
-        actor=viewer,
-        action=AccessAction.SEARCH,
-        object_type="mapping.hotspots",
-        object_label=f"Hotspot map ({len(counts)} cells with events)",
-        changes={
-            "harm_type": harm_type,
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None,
-            "k": k,
-            "exact": exact,
-        },
-    )
     cells.sort(key=lambda c: (-c.z, c.cell))
-    return HotspotAnalysis(cells, total, not exact, settings.HOTSPOT_H3_RESOLUTION, k)
+    return _Computed(tuple(cells), total, len(counts))
 
 
 def whole_months(
@@ -614,34 +664,36 @@ _STATUS_ORDER = Case(
 
 def places_to_list(*, viewer: Any, hot_cells: list[str], limit: int) -> tuple[list[MapPlace], int]:
     """The places a table can hold, and how many there are: those in or next to a hot spot
-    first, then those on a plan or being assessed; by name within each. Reads only what it
-    lists, not every place in the partnership."""
+    first, then those on a plan or being assessed; by name within each. Reads every place's
+    position in that order (a few numbers each), and the details of only those it lists."""
     if not _sees_places(viewer):
         return [], 0
-    total = _located().count()
+    positions = list(
+        _located().order_by(_STATUS_ORDER, "name").values_list("pk", "latitude", "longitude")
+    )
     near_cells = {n for c in hot_cells for n in h3.grid_disk(c, 1)}
-    around = Q(pk__in=[])
-    for cell in hot_cells:
-        boundary = [p for n in h3.grid_disk(cell, 1) for p in _outline(n)[2]]
-        lats, lons = [p[0] for p in boundary], [p[1] for p in boundary]
-        around |= Q(latitude__range=(min(lats), max(lats)), longitude__range=(min(lons), max(lons)))
     resolution = settings.HOTSPOT_H3_RESOLUTION
-    near = [
-        p
-        for p in _places(Context.objects.filter(around), _STATUS_ORDER, "name")
-        if h3.latlng_to_cell(p.latitude, p.longitude, resolution) in near_cells
-    ][:limit]
-    listed = near
-    if len(near) < limit:
-        others = Context.objects.exclude(pk__in=[p.pk for p in near])
-        listed += _places(others, _STATUS_ORDER, "name", limit=limit - len(near))
+    near: list[int] = []
+    others: list[int] = []
+    for pk, lat, lon in positions:
+        is_near = _cell_at(float(lat or 0), float(lon or 0), resolution) in near_cells
+        (near if is_near else others).append(pk)
+    chosen = (near + others)[:limit]
+    found = {p.pk: p for p in _places(Context.objects.filter(pk__in=chosen))}
+    listed = [found[pk] for pk in chosen if pk in found]
     audit_record(
         actor=viewer,
         action=AccessAction.SEARCH,
         object_type="contexts.context",
-        reason=f"Location contexts listed with the hotspot map ({len(listed)} of {total})",
+        reason=f"Location contexts listed with the hotspot map ({len(listed)} of {len(positions)})",
     )
-    return listed, total
+    return listed, len(positions)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cell_at(latitude: float, longitude: float, resolution: int) -> str:
+    # Places rarely move: their cells are worked out once per process.
+    return str(h3.latlng_to_cell(latitude, longitude, resolution))
 
 
 def map_contexts(*, viewer: Any) -> list[MapPlace]:

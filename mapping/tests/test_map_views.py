@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from contexts.models import Context
 from events.models import Event
-from mapping import counting
+from mapping import counting, selectors
 from mapping.tests.test_map_selectors import (
     CENTRE,
     FAR,
@@ -28,6 +28,7 @@ from mapping.tests.test_map_selectors import (
     record,
     wards_file,
 )
+from mapping.views import hotspot_map
 from tests.factories import AgencyFactory, UserFactory, make_location
 
 pytestmark = pytest.mark.django_db
@@ -219,8 +220,11 @@ def test_a_case_worker_gets_cells_events_and_contexts_as_geojson(client_for, pla
     assert centre["properties"]["count"] == 12
     assert centre["properties"]["band"] in ("hot-99", "hot-95")
     assert centre["properties"]["url"].startswith(cell_url(CENTRE))
-    assert len(data["events"]["features"]) == 12 + 2 * len(RING) + len(FAR)
-    # Recorded places come from a request of their own: they do not change with the filters.
+    # The events and the recorded places come from requests of their own.
+    events = client.get(data["events_url"]).json()
+    assert len(events["events"]["features"]) == 12 + 2 * len(RING) + len(FAR)
+    assert events["events_capped"] is False
+    assert "Jayden" not in json.dumps(events)
     places = client.get(data["contexts_url"]).json()
     assert places["type"] == "FeatureCollection"
     assert places["features"][0]["properties"]["name"] == "Sallowmere Parade takeaways"
@@ -236,8 +240,9 @@ def test_the_analyst_json_holds_no_event_no_context_and_no_small_count(
     client = client_for(personas["analyst"])
     response = client.get(DATA)
     data = response.json()
-    assert data["events"] is None and data["contexts_url"] is None and data["suppressed"]
+    assert data["events_url"] is None and data["contexts_url"] is None and data["suppressed"]
     assert client.get(reverse("mapping:map-places")).status_code == 403
+    assert client.get(reverse("mapping:map-events")).status_code == 403
     raw = response.content.decode()
     assert PLACE not in raw and "Sallowmere Parade takeaways" not in raw and "event-" not in raw
     for feature in data["cells"]["features"]:
@@ -252,7 +257,9 @@ def test_the_map_data_is_audited_like_the_page(client_for, planted) -> None:
     worker = planted["worker"]
     before = AccessEvent.objects.count()
     client = client_for(worker)
-    client.get(client.get(DATA).json()["contexts_url"])
+    data = client.get(DATA).json()
+    client.get(data["contexts_url"])
+    client.get(data["events_url"])
     trail = AccessEvent.objects.filter(actor=worker).order_by("-sequence")[
         : AccessEvent.objects.count() - before
     ]
@@ -269,6 +276,8 @@ def test_the_map_data_costs_the_same_queries_however_much_data(
     client = client_for(worker)
     client.get(DATA)  # warm caches (roles, session)
     counting._names.clear()  # names held per process: both requests read them afresh
+    selectors._analyses.clear()  # and analyses and layers: both requests compute theirs
+    hotspot_map._cell_layers.clear()
     with CaptureQueriesContext(connection) as few:
         client.get(DATA)
     plant_cluster(worker)
@@ -280,9 +289,50 @@ def test_the_map_data_costs_the_same_queries_however_much_data(
         geometry=json.dumps({"type": "Point", "coordinates": [LON, LAT + 0.01]}),
     )
     counting._names.clear()
+    selectors._analyses.clear()
+    hotspot_map._cell_layers.clear()
     with django_assert_max_num_queries(len(few.captured_queries)):
         data = client.get(DATA).json()
-    assert len(data["events"]["features"]) > 2 * 12
+    assert len(data["cells"]["features"]) > len(FAR) + 7
+
+
+def test_the_kept_hot_spots_table_is_escaped_and_renewed_when_an_event_is_recorded(
+    client_for, planted
+) -> None:
+    worker = planted["worker"]
+    client = client_for(worker)
+    assert "Outside <b>the</b> launderette" not in client.get(MAP).content.decode()
+    record(worker, CENTRE, 20, place="Outside <b>the</b> launderette")
+    page = client.get(MAP).content.decode()
+    assert "Outside &lt;b&gt;the&lt;/b&gt; launderette" in page
+    assert "<b>the</b>" not in page
+    assert client.get(MAP).content.decode().count("32 events here") == 1
+
+
+def test_the_cell_layer_is_kept_until_the_counts_change(client_for, planted) -> None:
+    client = client_for(planted["worker"])
+    first = client.get(DATA).content
+    assert client.get(DATA).content == first  # kept: the same text
+    record(planted["worker"], CENTRE, 2, place="Outside the launderette")
+    data = client.get(DATA).json()
+    centre = next(f for f in data["cells"]["features"] if f["id"] == CENTRE)
+    assert centre["properties"]["count"] == 14
+
+
+def test_the_events_layer_follows_the_filters_and_refuses_bad_ones(client_for, planted) -> None:
+    worker = planted["worker"]
+    record(worker, FAR[0], 2, harm="cse")
+    client = client_for(worker)
+    events_url = reverse("mapping:map-events")
+    cse = client.get(events_url, {"harm_type": "cse"}).json()
+    assert len(cse["events"]["features"]) == 2
+    assert {f["properties"]["harm_types"][0] for f in cse["events"]["features"]} == {
+        "Child sexual exploitation"
+    }
+    bad = client.get(events_url, {"harm_type": "not-a-harm"})
+    assert bad.status_code == 400 and "harm_type" in bad.json()["errors"]
+    filtered = client.get(DATA, {"harm_type": "cse"}).json()
+    assert "harm_type=cse" in filtered["events_url"]
 
 
 def test_the_emerging_json_explains_each_cell(client_for, planted) -> None:

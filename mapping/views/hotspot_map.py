@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,19 +22,22 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.template.loader import render_to_string
+from django.urls import URLPattern, get_script_prefix, path, reverse
+from django.utils.safestring import SafeString
 
 from access.policy import requires
 from accounts.models import Team
 from contexts.models import ContextKind, LocationType
 from contextsafe.http import AuthenticatedHttpRequest
 from contextsafe.lib.editing import save_form
+from contextsafe.lib.kept import Kept
 from contextsafe.lib.urls import url_around
 from events.models import Event, HarmType
 from mapping import selectors, services
 from mapping.forms import EmergingFilterForm, HotspotFilterForm, OpenContextForm
 from mapping.hotspots import Significance, Trend
-from mapping.selectors import EmergingCell, HotspotCell, MapEvent, MapPlace
+from mapping.selectors import EmergingCell, HotspotAnalysis, HotspotCell, MapEvent, MapPlace
 from mapping.suppression import DEFAULT_THRESHOLD
 
 WITHHELD = f"fewer than {DEFAULT_THRESHOLD}, or withheld to protect a small number"
@@ -129,9 +134,28 @@ def _named_cells(cells: list[HotspotCell]) -> list[HotspotCell]:
     ]
 
 
-def _hotspot_rows(
-    request: AuthenticatedHttpRequest, cells: list[HotspotCell], query: str, show_all: bool
-) -> tuple[list[dict[str, Any]], int]:
+@dataclass(frozen=True, slots=True)
+class _CellsTable:
+    rows: list[dict[str, Any]]
+    not_listed: int
+    html: SafeString
+
+
+# The hot spots table, rendered once per analysis and kept with it: at county scale it is most
+# of the page's rendering, and it changes only with the counts' version, filters and viewer rule.
+_cells_tables: Kept[tuple[Any, ...], _CellsTable] = Kept(size=32)
+
+
+def _cells_table(
+    request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, query: str, show_all: bool
+) -> _CellsTable:
+    key = None
+    if analysis.key is not None:
+        key = (analysis.key, query, show_all, get_script_prefix())
+        kept = _cells_tables.get(key)
+        if kept is not None:
+            return kept
+    cells = analysis.cells
     listed = cells if show_all else [c for c in cells if c.significance.is_hot]
     names = selectors.place_names(request.user, listed)
     rows = [
@@ -144,13 +168,24 @@ def _hotspot_rows(
         }
         for c in listed
     ]
-    return rows, len(cells) - len(listed)
+    # A rendered template is a SafeString (escaped as it was rendered), kept as one.
+    html = render_to_string("mapping/_cells_table.html", {"rows": rows, "show_all": show_all})
+    table = _CellsTable(rows, len(cells) - len(listed), html)
+    if key is not None:
+        _cells_tables.put(key, table)
+    return table
 
 
 def _ward_layer() -> dict[str, Any] | None:
     from contexts.maps import ward_boundaries
 
     return ward_boundaries()
+
+
+def _ward_layer_json() -> str:
+    from contexts.maps import ward_boundaries_json as encoded
+
+    return encoded()
 
 
 def _tile_settings() -> dict[str, str]:
@@ -165,8 +200,14 @@ PLACES_LISTED = 100  # the table alternative lists this many places; the context
 
 def _context_rows(places: list[MapPlace]) -> list[dict[str, Any]]:
     known = selectors.wards()
+    before, after = url_around("contexts:profile")
     return [
-        {"context": c, "ward": selectors.ward_name(c.latitude, c.longitude, known)} for c in places
+        {
+            "context": c,
+            "ward": selectors.ward_name(c.latitude, c.longitude, known),
+            "url": f"{before}{c.pk}{after}",
+        }
+        for c in places
     ]
 
 
@@ -232,7 +273,7 @@ def hotspot_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = _query(filters)
     analysis = selectors.hotspot_analysis(viewer=request.user, **filters)
     show_all = request.GET.get("all") == "1"
-    rows, not_listed = _hotspot_rows(request, analysis.cells, query, show_all)
+    table = _cells_table(request, analysis, query, show_all)
     listed, places_total = selectors.places_to_list(
         viewer=request.user,
         hot_cells=[c.cell for c in analysis.cells if c.significance.is_hot],
@@ -242,8 +283,9 @@ def hotspot_map(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filters": filters,
         "harm_label": HarmType(filters["harm_type"]).label if filters["harm_type"] else "",
         "analysis": analysis,
-        "rows": rows,
-        "not_listed": not_listed,
+        "rows": table.rows,
+        "cells_table": table.html,
+        "not_listed": table.not_listed,
         "show_all": show_all,
         "all_url": f"?{query}&all=1" if query else "?all=1",
         "hot_count": sum(1 for c in analysis.cells if c.significance.is_hot),
@@ -269,49 +311,89 @@ def _filter_params(request: AuthenticatedHttpRequest) -> Any:
     return None
 
 
+# Each cell layer as JSON text, kept with the analysis it shows (its key names the counts'
+# version and the counting rule; cell names change only with the counts' version too).
+_cell_layers: Kept[tuple[Any, ...], str] = Kept(size=32)
+
+
+def _cell_layer(request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, query: str) -> str:
+    key = None if analysis.key is None else (analysis.key, query, get_script_prefix())
+    kept = _cell_layers.get(key) if key is not None else None
+    if kept is not None:
+        return kept
+    names = selectors.place_names(request.user, _named_cells(analysis.cells))
+    layer = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": c.cell,
+                    "geometry": _polygon(c.boundary),
+                    "properties": {
+                        "cell": c.cell,
+                        "place": names.get(c.cell, ""),
+                        "count": c.count,
+                        "count_label": _count_label(c.count),
+                        "z": round(c.z, 2),
+                        "p": round(c.p, 4),
+                        "significance": str(c.significance),
+                        "band": BANDS[c.significance],
+                        "explanation": c.explanation,
+                        "url": f"{_cell_url(c.cell)}?{query}",
+                    },
+                }
+                for c in analysis.cells
+            ],
+        },
+        separators=(",", ":"),
+    )
+    if key is not None:
+        _cell_layers.put(key, layer)
+    return layer
+
+
+def _json_with(values: dict[str, Any], encoded: dict[str, str]) -> HttpResponse:
+    """A JSON object of ``values`` and of members already encoded as JSON text."""
+    body = json.dumps(values, separators=(",", ":"))[:-1]
+    body += "".join(f",{json.dumps(name)}:{text}" for name, text in encoded.items()) + "}"
+    return HttpResponse(body, content_type="application/json")
+
+
 @requires("mapping.view_hotspots")
-def map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
+def map_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HotspotFilterForm(_filter_params(request))
     if form.is_bound and not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     filters = form.filters()
     query = _query(filters)
     analysis = selectors.hotspot_analysis(viewer=request.user, **filters)
-    names = selectors.place_names(request.user, _named_cells(analysis.cells))
-    cells = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": c.cell,
-                "geometry": _polygon(c.boundary),
-                "properties": {
-                    "cell": c.cell,
-                    "place": names.get(c.cell, ""),
-                    "count": c.count,
-                    "count_label": _count_label(c.count),
-                    "z": round(c.z, 2),
-                    "p": round(c.p, 4),
-                    "significance": str(c.significance),
-                    "band": BANDS[c.significance],
-                    "explanation": c.explanation,
-                    "url": f"{_cell_url(c.cell)}?{query}",
-                },
-            }
-            for c in analysis.cells
-        ],
-    }
     exact = request.user.has_perm("mapping.view_exact_counts")
-    events, capped = selectors.map_events(viewer=request.user, **filters) if exact else ([], False)
-    return JsonResponse(
+    return _json_with(
         {
             "mode": "hotspots",
             "suppressed": analysis.suppressed,
-            "wards": _ward_layer(),
-            "cells": cells,
-            # Recorded places do not change with the filters: a request of their own.
+            # Recorded places (which do not change with the filters) and the events come in
+            # requests of their own, so the map draws its cells first.
             "contexts_url": reverse("mapping:map-places") if exact else None,
-            "events": _event_features(events) if exact else None,
+            "events_url": f"{reverse('mapping:map-events')}?{query}" if exact else None,
+        },
+        {"wards": _ward_layer_json(), "cells": _cell_layer(request, analysis, query)},
+    )
+
+
+@requires("mapping.view_hotspots")
+def map_events(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The events layer: the latest events a case worker may open, with the map's filters."""
+    if not request.user.has_perm("mapping.view_exact_counts"):
+        raise PermissionDenied
+    form = HotspotFilterForm(_filter_params(request))
+    if form.is_bound and not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    events, capped = selectors.map_events(viewer=request.user, **form.filters())
+    return JsonResponse(
+        {
+            "events": _event_features(events),
             "events_capped": capped,
             "events_limit": selectors.EVENT_LAYER_LIMIT,
         }
@@ -658,6 +740,7 @@ urlpatterns: list[URLPattern] = [
     path("map/", hotspot_map, name="map"),
     path("map/data/", map_data, name="map-data"),
     path("map/places/", map_places, name="map-places"),
+    path("map/events/", map_events, name="map-events"),
     path("map/emerging/", emerging_map, name="emerging"),
     path("map/emerging/data/", emerging_data, name="emerging-data"),
     path("map/cells/<str:cell>/", cell_detail, name="cell"),

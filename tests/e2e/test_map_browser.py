@@ -90,6 +90,9 @@ def test_a_cs_lead_opens_a_location_context_from_a_hot_spot(
     canvas = page.locator("[data-hotspot-map]")
     expect(canvas).to_have_attribute("data-map-ready", "true")
     expect(page.get_by_test_id("map-status")).to_contain_text("hot spots")
+    # The events layer comes in its own request and is drawn and counted with the rest.
+    expect(page.get_by_test_id("map-status")).to_contain_text("events you may open are shown")
+    assert page.locator("#hotspot-map path.leaflet-interactive").count() > 100
     # Hot cells are drawn, in the 99% band's colour, and the wards are labelled.
     hot = page.locator('#hotspot-map path[fill="#d4351c"]')
     assert hot.count() >= 2

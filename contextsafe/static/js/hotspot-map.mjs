@@ -190,6 +190,12 @@ function describe (data) {
   return text
 }
 
+async function layer (url) {
+  if (!url) return null
+  const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+  return response.ok ? response.json() : null
+}
+
 async function start (container) {
   container.classList.add('cs-hotspot-map__canvas--active')
   try {
@@ -199,14 +205,11 @@ async function start (container) {
     })
     if (!response.ok) throw new Error(`The map data could not be loaded (${response.status}).`)
     const data = await response.json()
-    if (data.contexts_url) {
-      // The recorded places layer comes on its own: it does not change with the filters.
-      const places = await fetch(data.contexts_url, {
-        credentials: 'same-origin',
-        headers: { Accept: 'application/json' }
-      })
-      if (places.ok) data.contexts = await places.json()
-    }
+    // Recorded places (which do not change with the filters) and the events come on their
+    // own, both at once; a layer that fails to load is left off and the rest still drawn.
+    const [places, events] = await Promise.all([layer(data.contexts_url), layer(data.events_url)])
+    if (places) data.contexts = places
+    if (events) Object.assign(data, events)
     drawMap(container, data)
     const note = document.querySelector('[data-events-note]')
     if (note && data.events_capped) note.classList.add('cs-hotspot-map__note--capped')
