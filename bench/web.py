@@ -15,6 +15,7 @@ the same run, as a ratio, so results compare across machines.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import os
 import random
@@ -129,6 +130,8 @@ def sample_paths(username: str, count: int) -> dict[str, list[str]]:
 
 def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
     """The map and network pages, and the JSON behind them, for people the viewer may open."""
+    from django.utils import timezone
+
     from accounts.models import User
     from people.selectors import visible_people
 
@@ -139,17 +142,39 @@ def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
     )
     people = rng.sample(ids, min(count, len(ids)))
     network = "/mapping/network/person/{}/"
+    # Maps are kept per counts' version and filters; a period not asked for before is worked
+    # out afresh, as after any event is recorded: both figures matter.
+    today = timezone.localdate()
+    fresh = [_period_query(today - dt.timedelta(days=365 + i), today) for i in range(count + 10)]
     return {
         "health check (baseline)": ["/healthz"],
         "hotspot map page": ["/mapping/map/"],
+        "hotspot map page, a new period each time (nothing kept)": [
+            f"/mapping/map/?{q}" for q in fresh
+        ],
         "hotspot map data (JSON)": ["/mapping/map/data/"],
+        "hotspot map data, a new period each time (nothing kept)": [
+            f"/mapping/map/data/?{q}" for q in fresh
+        ],
+        "events layer (JSON)": ["/mapping/map/events/"],
         "recorded places layer (JSON)": ["/mapping/map/places/"],
+        "emerging map page": ["/mapping/map/emerging/"],
+        "emerging map data (JSON)": ["/mapping/map/emerging/data/"],
         "network page": [network.format(pk) for pk in people],
         "network data, depth 1 (JSON)": [network.format(pk) + "network.json" for pk in people],
         "network data, depth 2 (JSON)": [
             network.format(pk) + "network.json?depth=2" for pk in people
         ],
     }
+
+
+def _period_query(since: dt.date, until: dt.date) -> str:
+    parts = {"since": since, "until": until}
+    return "&".join(
+        f"{name}_{part}={getattr(day, part)}"
+        for name, day in parts.items()
+        for part in ("day", "month", "year")
+    )
 
 
 def warm_up(paths: dict[str, list[str]], cookie: str) -> None:

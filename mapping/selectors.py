@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import h3  # type: ignore[import-untyped]  # h3 4.x ships no py.typed marker
 from django.conf import settings
@@ -69,7 +70,26 @@ class _Computed:
 
 # Analyses kept per process: a map is read far more often than the counts change, and the
 # Gi* with its explanations costs more than reading the counts. Keyed by the counts' version.
-_analyses: Kept[tuple[Any, ...], _Computed] = Kept(size=32)
+_analyses: Kept[tuple[Any, ...], Any] = Kept(size=48)
+
+T = TypeVar("T")
+
+
+def _kept_or_computed(
+    what: tuple[Any, ...], compute: Callable[[], T]
+) -> tuple[T, tuple[Any, ...] | None]:
+    """``compute()``'s result, kept under the counts' version and ``what`` else decides it
+    (the counting rule, filters); and that key, or None where nothing may be kept."""
+    version = cellcounts.version()
+    key = (version, settings.HOTSPOT_H3_RESOLUTION, *what) if version else None
+    found = _analyses.get(key) if key is not None else None
+    if found is None:
+        found = compute()
+        # Kept only if no refresh committed meanwhile: else these counts may be older than
+        # the version they would be kept under.
+        if key is not None and cellcounts.version() == version:
+            _analyses.put(key, found)
+    return cast(T, found), key
 
 
 def hotspot_analysis(
@@ -96,15 +116,10 @@ def hotspot_analysis(
     if not exact:
         since, until = whole_months(since, until)
     rule = counting_rule(viewer, exact=exact)
-    version = cellcounts.version()
-    key = (version, rule, harm_type, since, until, k, settings.HOTSPOT_H3_RESOLUTION)
-    computed = _analyses.get(key) if version else None
-    if computed is None:
-        computed = _computed(viewer, rule, harm_type, since, until, k)
-        # Kept only if no refresh committed meanwhile: else these counts may be older than
-        # the version they would be kept under.
-        if version and cellcounts.version() == version:
-            _analyses.put(key, computed)
+    computed, key = _kept_or_computed(
+        ("hotspots", rule, harm_type, since, until, k),
+        lambda: _computed(viewer, rule, harm_type, since, until, k),
+    )
     audit_record(
         actor=viewer,
         action=AccessAction.SEARCH,
@@ -124,7 +139,7 @@ def hotspot_analysis(
         not exact,
         settings.HOTSPOT_H3_RESOLUTION,
         k,
-        key if version else None,
+        key,
     )
 
 
@@ -450,6 +465,7 @@ class EmergingAnalysis:
     suppressed: bool
     resolution: int
     k: int
+    key: tuple[Any, ...] | None = None  # as HotspotAnalysis.key
 
 
 TREND_ORDER = [Trend.NEW, Trend.INTENSIFYING, Trend.PERSISTENT, Trend.DIMINISHING, Trend.NO_PATTERN]
@@ -473,28 +489,16 @@ def emerging_analysis(
     exact = bool(viewer.has_perm("mapping.view_exact_counts"))
     if not exact:
         recent, earlier = _whole_period(recent), _whole_period(earlier)
-    now = cell_totals(viewer, exact=exact, harm_type=harm_type, since=recent[0], until=recent[1])
-    before = cell_totals(
-        viewer, exact=exact, harm_type=harm_type, since=earlier[0], until=earlier[1]
+    rule = counting_rule(viewer, exact=exact)
+    (cells, area_size), key = _kept_or_computed(
+        ("emerging", rule, harm_type, recent, earlier, k),
+        lambda: _emerging_computed(viewer, rule, harm_type, recent, earlier, k),
     )
-    area = study_area({**before, **now}, k=k) if (now or before) else {}
-    recent_area = {cell: now.get(cell, 0) for cell in area}
-    earlier_area = {cell: before.get(cell, 0) for cell in area}
-    recent_shown: dict[str, int | None]
-    earlier_shown: dict[str, int | None]
-    if exact:
-        results = emerging(recent_area, earlier_area, k=k)
-        recent_shown, earlier_shown = dict(recent_area), dict(earlier_area)
-    else:
-        recent_published = rounded(suppress(recent_area))
-        earlier_published = rounded(suppress(earlier_area))
-        results = emerging(_imputed(recent_published), _imputed(earlier_published), k=k)
-        recent_shown, earlier_shown = recent_published.values, earlier_published.values
     audit_record(
         actor=viewer,
         action=AccessAction.SEARCH,
         object_type="mapping.hotspots",
-        object_label=f"Emerging hotspots ({len(area)} cells)",
+        object_label=f"Emerging hotspots ({area_size} cells)",
         changes={
             "harm_type": harm_type,
             "recent": [recent[0].isoformat(), recent[1].isoformat()],
@@ -503,20 +507,55 @@ def emerging_analysis(
             "exact": exact,
         },
     )
+    return EmergingAnalysis(list(cells), not exact, settings.HOTSPOT_H3_RESOLUTION, k, key)
+
+
+def _emerging_computed(
+    viewer: Any,
+    rule: CountingRule,
+    harm_type: str,
+    recent: tuple[dt.date, dt.date],
+    earlier: tuple[dt.date, dt.date],
+    k: int,
+) -> tuple[tuple[EmergingCell, ...], int]:
+    def counted(period: tuple[dt.date, dt.date]) -> dict[str, int]:
+        return cell_totals(
+            viewer,
+            exact=rule.exact,
+            harm_type=harm_type,
+            since=period[0],
+            until=period[1],
+            rule=rule,
+        )
+
+    now, before = counted(recent), counted(earlier)
+    area = study_area({**before, **now}, k=k) if (now or before) else {}
+    recent_area = {cell: now.get(cell, 0) for cell in area}
+    earlier_area = {cell: before.get(cell, 0) for cell in area}
+    recent_shown: dict[str, int | None]
+    earlier_shown: dict[str, int | None]
+    if rule.exact:
+        results = emerging(recent_area, earlier_area, k=k)
+        recent_shown, earlier_shown = dict(recent_area), dict(earlier_area)
+    else:
+        recent_published = rounded(suppress(recent_area))
+        earlier_published = rounded(suppress(earlier_area))
+        results = emerging(_imputed(recent_published), _imputed(earlier_published), k=k)
+        recent_shown, earlier_shown = recent_published.values, earlier_published.values
     cells = [_emerging_cell(r, recent_shown[r.cell], earlier_shown[r.cell]) for r in results]
     cells.sort(key=lambda c: (TREND_ORDER.index(c.trend), -c.recent_z, c.cell))
-    return EmergingAnalysis(cells, not exact, settings.HOTSPOT_H3_RESOLUTION, k)
+    return tuple(cells), len(area)
 
 
 def _emerging_cell(
     result: EmergingResult, recent_count: int | None, earlier_count: int | None
 ) -> EmergingCell:
-    lat, lon = h3.cell_to_latlng(result.cell)
+    lat, lon, boundary = _outline(result.cell)
     return EmergingCell(
         cell=result.cell,
-        latitude=float(lat),
-        longitude=float(lon),
-        boundary=tuple((float(a), float(b)) for a, b in h3.cell_to_boundary(result.cell)),
+        latitude=lat,
+        longitude=lon,
+        boundary=boundary,
         recent_count=recent_count,
         earlier_count=earlier_count,
         recent_z=result.recent.z,

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from mapping import cellcounts, selectors
+from mapping.counting import CountingRule
 from mapping.models import CellCountsVersion
 from mapping.tests.test_map_selectors import CENTRE, FAR, plant_cluster, record
 from people.models import RecordShare
@@ -83,7 +84,8 @@ def test_a_share_with_one_person_alone_gives_that_viewer_a_map_of_their_own(pers
     )
     with_share = selectors.hotspot_analysis(viewer=worker)
     assert with_share.key != without.key
-    assert young.pk in with_share.key[1].own_people  # type: ignore[index]
+    rule = next(part for part in with_share.key or () if isinstance(part, CountingRule))
+    assert young.pk in rule.own_people
     assert (_count(without, FAR[1]), _count(with_share, FAR[1])) == (0, 3)
 
 
@@ -109,3 +111,20 @@ def test_without_a_version_nothing_is_kept(personas) -> None:
     CellCountsVersion.objects.all().delete()
     analysis = selectors.hotspot_analysis(viewer=worker)
     assert analysis.key is None and len(selectors._analyses) == 0
+
+
+def test_the_emerging_comparison_is_kept_and_renewed_like_the_map(personas) -> None:
+    worker = personas["practitioner"]
+    plant_cluster(worker)
+    today = timezone.localdate()
+    recent = (today - dt.timedelta(days=30), today)
+    earlier = (today - dt.timedelta(days=120), today - dt.timedelta(days=31))
+    first = selectors.emerging_analysis(viewer=worker, recent=recent, earlier=earlier)
+    again = selectors.emerging_analysis(viewer=worker, recent=recent, earlier=earlier)
+    assert first.key is not None and again.key == first.key and again.cells == first.cells
+    assert first.key != selectors.hotspot_analysis(viewer=worker).key
+    record(worker, CENTRE, 5)
+    after = selectors.emerging_analysis(viewer=worker, recent=recent, earlier=earlier)
+    assert after.key != first.key
+    centre = next(c for c in after.cells if c.cell == CENTRE)
+    assert centre.recent_count == 17

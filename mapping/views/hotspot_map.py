@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -176,12 +177,6 @@ def _cells_table(
     return table
 
 
-def _ward_layer() -> dict[str, Any] | None:
-    from contexts.maps import ward_boundaries
-
-    return ward_boundaries()
-
-
 def _ward_layer_json() -> str:
     from contexts.maps import ward_boundaries_json as encoded
 
@@ -316,41 +311,45 @@ def _filter_params(request: AuthenticatedHttpRequest) -> Any:
 _cell_layers: Kept[tuple[Any, ...], str] = Kept(size=32)
 
 
-def _cell_layer(request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, query: str) -> str:
-    key = None if analysis.key is None else (analysis.key, query, get_script_prefix())
+def _kept_layer(
+    analysis_key: tuple[Any, ...] | None, query: str, features: Callable[[], list[dict[str, Any]]]
+) -> str:
+    """A cell layer as JSON text, kept with the analysis it shows."""
+    key = None if analysis_key is None else (analysis_key, query, get_script_prefix())
     kept = _cell_layers.get(key) if key is not None else None
     if kept is not None:
         return kept
-    names = selectors.place_names(request.user, _named_cells(analysis.cells))
-    layer = json.dumps(
-        {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "id": c.cell,
-                    "geometry": _polygon(c.boundary),
-                    "properties": {
-                        "cell": c.cell,
-                        "place": names.get(c.cell, ""),
-                        "count": c.count,
-                        "count_label": _count_label(c.count),
-                        "z": round(c.z, 2),
-                        "p": round(c.p, 4),
-                        "significance": str(c.significance),
-                        "band": BANDS[c.significance],
-                        "explanation": c.explanation,
-                        "url": f"{_cell_url(c.cell)}?{query}",
-                    },
-                }
-                for c in analysis.cells
-            ],
-        },
-        separators=(",", ":"),
-    )
+    layer = json.dumps({"type": "FeatureCollection", "features": features()}, separators=(",", ":"))
     if key is not None:
         _cell_layers.put(key, layer)
     return layer
+
+
+def _cell_layer(request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, query: str) -> str:
+    def features() -> list[dict[str, Any]]:
+        names = selectors.place_names(request.user, _named_cells(analysis.cells))
+        return [
+            {
+                "type": "Feature",
+                "id": c.cell,
+                "geometry": _polygon(c.boundary),
+                "properties": {
+                    "cell": c.cell,
+                    "place": names.get(c.cell, ""),
+                    "count": c.count,
+                    "count_label": _count_label(c.count),
+                    "z": round(c.z, 2),
+                    "p": round(c.p, 4),
+                    "significance": str(c.significance),
+                    "band": BANDS[c.significance],
+                    "explanation": c.explanation,
+                    "url": f"{_cell_url(c.cell)}?{query}",
+                },
+            }
+            for c in analysis.cells
+        ]
+
+    return _kept_layer(analysis.key, query, features)
 
 
 def _json_with(values: dict[str, Any], encoded: dict[str, str]) -> HttpResponse:
@@ -497,14 +496,12 @@ def emerging_map(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @requires("mapping.view_hotspots")
-def emerging_data(request: AuthenticatedHttpRequest) -> JsonResponse:
+def emerging_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EmergingFilterForm(_filter_params(request))
     if form.is_bound and not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     chosen = _emerging_filters(form)
     analysis = selectors.emerging_analysis(viewer=request.user, **chosen["viewer_filters"])
-    named = [c for c in analysis.cells if c.trend != Trend.NO_PATTERN]
-    names = selectors.place_names(request.user, _emerging_name_cells(named))
     map_query = _query(
         {
             "harm_type": chosen["raw"]["harm_type"],
@@ -512,39 +509,43 @@ def emerging_data(request: AuthenticatedHttpRequest) -> JsonResponse:
             "until": chosen["raw"]["recent_until"],
         }
     )
-    features = [
-        {
-            "type": "Feature",
-            "id": c.cell,
-            "geometry": _polygon(c.boundary),
-            "properties": {
-                "cell": c.cell,
-                "place": names.get(c.cell, ""),
-                "recent_count": c.recent_count,
-                "earlier_count": c.earlier_count,
-                "recent_label": _count_label(c.recent_count),
-                "earlier_label": _count_label(c.earlier_count),
-                "recent_z": round(c.recent_z, 2),
-                "earlier_z": round(c.earlier_z, 2),
-                "trend": str(c.trend),
-                "band": TREND_BANDS[c.trend],
-                "meaning": c.meaning,
-                "explanation": c.explanation,
-                "url": f"{_cell_url(c.cell)}?{map_query}",
-            },
-        }
-        for c in analysis.cells
-    ]
-    return JsonResponse(
+
+    def features() -> list[dict[str, Any]]:
+        named = [c for c in analysis.cells if c.trend != Trend.NO_PATTERN]
+        names = selectors.place_names(request.user, _emerging_name_cells(named))
+        return [
+            {
+                "type": "Feature",
+                "id": c.cell,
+                "geometry": _polygon(c.boundary),
+                "properties": {
+                    "cell": c.cell,
+                    "place": names.get(c.cell, ""),
+                    "recent_count": c.recent_count,
+                    "earlier_count": c.earlier_count,
+                    "recent_label": _count_label(c.recent_count),
+                    "earlier_label": _count_label(c.earlier_count),
+                    "recent_z": round(c.recent_z, 2),
+                    "earlier_z": round(c.earlier_z, 2),
+                    "trend": str(c.trend),
+                    "band": TREND_BANDS[c.trend],
+                    "meaning": c.meaning,
+                    "explanation": c.explanation,
+                    "url": f"{_cell_url(c.cell)}?{map_query}",
+                },
+            }
+            for c in analysis.cells
+        ]
+
+    return _json_with(
         {
             "mode": "emerging",
             "suppressed": analysis.suppressed,
-            "wards": _ward_layer(),
-            "cells": {"type": "FeatureCollection", "features": features},
             "contexts": None,
             "events": None,
             "events_capped": False,
-        }
+        },
+        {"wards": _ward_layer_json(), "cells": _kept_layer(analysis.key, map_query, features)},
     )
 
 
