@@ -146,6 +146,14 @@ def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
     # out afresh, as after any event is recorded: both figures matter.
     today = timezone.localdate()
     fresh = [_period_query(today - dt.timedelta(days=365 + i), today) for i in range(count + 10)]
+    recent = today - dt.timedelta(days=90)
+    before = recent - dt.timedelta(days=1)
+    compared = [
+        _period_query(recent, today, "recent_")
+        + "&"
+        + _period_query(before - dt.timedelta(days=180 + i), before, "earlier_")
+        for i in range(count + 10)
+    ]
     return {
         "health check (baseline)": ["/healthz"],
         "hotspot map page": ["/mapping/map/"],
@@ -160,6 +168,9 @@ def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
         "recorded places layer (JSON)": ["/mapping/map/places/"],
         "emerging map page": ["/mapping/map/emerging/"],
         "emerging map data (JSON)": ["/mapping/map/emerging/data/"],
+        "emerging map data, a new period each time (nothing kept)": [
+            f"/mapping/map/emerging/data/?{q}" for q in compared
+        ],
         "network page": [network.format(pk) for pk in people],
         "network data, depth 1 (JSON)": [network.format(pk) + "network.json" for pk in people],
         "network data, depth 2 (JSON)": [
@@ -168,8 +179,8 @@ def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
     }
 
 
-def _period_query(since: dt.date, until: dt.date) -> str:
-    parts = {"since": since, "until": until}
+def _period_query(since: dt.date, until: dt.date, prefix: str = "") -> str:
+    parts = {f"{prefix}since": since, f"{prefix}until": until}
     return "&".join(
         f"{name}_{part}={getattr(day, part)}"
         for name, day in parts.items()

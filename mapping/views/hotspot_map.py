@@ -117,9 +117,11 @@ def _polygon(boundary: tuple[tuple[float, float], ...]) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
-def _cell_url(cell: str) -> str:
+def _cell_links(query: str = "") -> Callable[[str], str]:
+    """Links to cells' pages (with the filters), the URL reversed once for a whole layer."""
     before, after = url_around("mapping:cell", "89195dd400bffff")
-    return f"{before}{cell}{after}"
+    tail = f"{after}?{query}" if query else after
+    return lambda cell: f"{before}{cell}{tail}"
 
 
 def _count_label(count: int | None) -> str:
@@ -159,13 +161,14 @@ def _cells_table(
     cells = analysis.cells
     listed = cells if show_all else [c for c in cells if c.significance.is_hot]
     names = selectors.place_names(request.user, listed)
+    link = _cell_links(query)
     rows = [
         {
             "cell": c,
             "place": names[c.cell],
             "count": _count_label(c.count),
             "band": BANDS[c.significance],
-            "url": f"{_cell_url(c.cell)}?{query}",
+            "url": link(c.cell),
         }
         for c in listed
     ]
@@ -232,6 +235,7 @@ def _context_features(places: list[MapPlace]) -> dict[str, Any]:
 
 
 def _event_features(events: list[MapEvent]) -> dict[str, Any]:
+    link = _cell_links()
     return {
         "type": "FeatureCollection",
         "features": [
@@ -247,7 +251,7 @@ def _event_features(events: list[MapEvent]) -> dict[str, Any]:
                     "date": f"{e.occurred_at:%d %b %Y}",
                     "harm_types": e.harm_labels,
                     "place": e.place_description,
-                    "cell_url": _cell_url(e.cell) if e.cell else "",
+                    "cell_url": link(e.cell) if e.cell else "",
                 },
             }
             for e in events
@@ -328,6 +332,7 @@ def _kept_layer(
 def _cell_layer(request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, query: str) -> str:
     def features() -> list[dict[str, Any]]:
         names = selectors.place_names(request.user, _named_cells(analysis.cells))
+        link = _cell_links(query)
         return [
             {
                 "type": "Feature",
@@ -343,7 +348,7 @@ def _cell_layer(request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, qu
                     "significance": str(c.significance),
                     "band": BANDS[c.significance],
                     "explanation": c.explanation,
-                    "url": f"{_cell_url(c.cell)}?{query}",
+                    "url": link(c.cell),
                 },
             }
             for c in analysis.cells
@@ -461,6 +466,7 @@ def emerging_map(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
     )
     query = _query(chosen["raw"])
+    link = _cell_links(map_query)
     page |= {
         "filters": chosen["raw"],
         "analysis": analysis,
@@ -471,7 +477,7 @@ def emerging_map(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "recent": _count_label(c.recent_count),
                 "earlier": _count_label(c.earlier_count),
                 "band": TREND_BANDS[c.trend],
-                "url": f"{_cell_url(c.cell)}?{map_query}",
+                "url": link(c.cell),
             }
             for c in listed
         ],
@@ -513,6 +519,7 @@ def emerging_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     def features() -> list[dict[str, Any]]:
         named = [c for c in analysis.cells if c.trend != Trend.NO_PATTERN]
         names = selectors.place_names(request.user, _emerging_name_cells(named))
+        link = _cell_links(map_query)
         return [
             {
                 "type": "Feature",
@@ -531,7 +538,7 @@ def emerging_data(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "band": TREND_BANDS[c.trend],
                     "meaning": c.meaning,
                     "explanation": c.explanation,
-                    "url": f"{_cell_url(c.cell)}?{map_query}",
+                    "url": link(c.cell),
                 },
             }
             for c in analysis.cells
@@ -576,6 +583,7 @@ def cell_detail(request: AuthenticatedHttpRequest, cell: str) -> HttpResponse:
     query = _query(filters)
     neighbours = _neighbour_hot_cells(analysis.cells, cell)
     neighbour_names = selectors.place_names(request.user, neighbours)
+    link = _cell_links(query)
     return render(
         request,
         "mapping/cell.html",
@@ -596,7 +604,7 @@ def cell_detail(request: AuthenticatedHttpRequest, cell: str) -> HttpResponse:
                     "cell": c,
                     "place": neighbour_names[c.cell],
                     "count": _count_label(c.count),
-                    "url": f"{_cell_url(c.cell)}?{query}",
+                    "url": link(c.cell),
                 }
                 for c in neighbours
             ],
