@@ -91,7 +91,7 @@ def study_area(cells: Mapping[str, int], k: int = 1) -> dict[str, int]:
     _check_k(k)
     area: dict[str, int] = {}
     for cell in cells:
-        for neighbour in _disk(cell, k):
+        for neighbour in disk_of(cell, k):
             area.setdefault(neighbour, 0)
     area.update(cells)
     return area
@@ -208,7 +208,7 @@ def _weights(cells: Sequence[str], k: int) -> sparse.csr_array:
     rows: list[int] = []
     cols: list[int] = []
     for i, cell in enumerate(cells):
-        for neighbour in _disk(cell, k):
+        for neighbour in disk_of(cell, k):
             j = index.get(neighbour)
             if j is not None:
                 rows.append(i)
@@ -218,7 +218,7 @@ def _weights(cells: Sequence[str], k: int) -> sparse.csr_array:
 
 
 @functools.lru_cache(maxsize=65536)
-def _disk(cell: str, k: int) -> tuple[str, ...]:
+def disk_of(cell: str, k: int) -> tuple[str, ...]:
     # Cached: a map asks for the same few thousand cells' neighbours on every page.
     if not h3.is_valid_cell(cell):
         raise ValueError(f"Not an H3 cell id: {cell!r}")

@@ -28,6 +28,7 @@ from mapping.hotspots import (
     EmergingResult,
     Significance,
     Trend,
+    disk_of,
     emerging,
     gi_star,
     study_area,
@@ -403,15 +404,36 @@ def direction(from_cell: str, to_cell: str) -> str:
     return COMPASS[round(bearing / 45) % 8]
 
 
+# Names kept per cell under the counts' version (place descriptions change only with it) and
+# what decides them for a viewer: their agency's descriptions, and whether they may see any.
+_names: Kept[tuple[Any, ...], dict[str, str]] = Kept(size=16)
+
+
 def place_names(viewer: Any, cells: list[HotspotCell]) -> dict[str, str]:
     """A name people recognise for each cell: the commonest place description and the ward.
 
     A cell with no description of its own (often a quiet neighbour of a busy place, hot because
     of it) is named from its busiest described neighbour: "South-west of Ring road underpass".
     """
+    version = cellcounts.version()
+    exact = bool(viewer.has_perm("mapping.view_exact_counts"))
+    key = (version, viewer.agency_id, exact, settings.WARD_BOUNDARIES_FILE)
+    kept = _names.get(key) if version else None
+    if kept is None:
+        kept = {}
+        if version:
+            _names.put(key, kept)
+    missing = [c for c in cells if c.cell not in kept]
+    if missing:
+        # A dict is updated in place: names only ever get added under one version.
+        kept.update(_named(viewer, missing))
+    return {c.cell: kept[c.cell] for c in cells}
+
+
+def _named(viewer: Any, cells: list[HotspotCell]) -> dict[str, str]:
     known = wards()
     wanted = {c.cell for c in cells}
-    around = {n for c in wanted for n in h3.grid_disk(c, 1)}
+    around = {n for c in wanted for n in disk_of(c, 1)}
     described = _described(
         viewer, sorted(around if len(around) <= NEIGHBOUR_NAMING_LIMIT else wanted)
     )
@@ -421,7 +443,7 @@ def place_names(viewer: Any, cells: list[HotspotCell]) -> dict[str, str]:
         ward_part = (f"{ward} ward" if not ward.startswith("near ") else ward) if ward else ""
         own = described[c.cell][1] if c.cell in described else ""
         if not own:
-            neighbours = [n for n in h3.grid_disk(c.cell, 1) if n != c.cell and n in described]
+            neighbours = [n for n in disk_of(c.cell, 1) if n != c.cell and n in described]
             if neighbours:
                 busiest = max(neighbours, key=lambda n: (described[n][0], n))
                 own = f"{direction(busiest, c.cell).capitalize()} of {described[busiest][1]}"
@@ -710,7 +732,7 @@ def places_to_list(*, viewer: Any, hot_cells: list[str], limit: int) -> tuple[li
     positions = list(
         _located().order_by(_STATUS_ORDER, "name").values_list("pk", "latitude", "longitude")
     )
-    near_cells = {n for c in hot_cells for n in h3.grid_disk(c, 1)}
+    near_cells = {n for c in hot_cells for n in disk_of(c, 1)}
     resolution = settings.HOTSPOT_H3_RESOLUTION
     near: list[int] = []
     others: list[int] = []
