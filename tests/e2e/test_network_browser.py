@@ -87,6 +87,31 @@ def test_the_network_tab_draws_peers_and_places(
     expect(page.locator("[data-network-detail]")).to_contain_text("Tyler Brook (Ty)")
     screenshot(page, "network-10-depth-1")
 
+    # Selecting a line loads what was recorded about it (both ends checked on the server).
+    point = page.evaluate(
+        """() => {
+          const root = document.querySelector('[data-network]')
+          const cy = root.networkDiagram
+          const ends = (e) => [e.source(), e.target()].map((n) => n.data('label')).sort()
+          const line = cy.edges().filter((e) => ends(e)[0].startsWith('Kai Osei') &&
+            ends(e)[1].startsWith('Tyler Brook'))[0]
+          const canvas = root.querySelector('[data-network-canvas]')
+          const mid = line.renderedMidpoint()
+          const top = canvas.getBoundingClientRect().top + window.scrollY + mid.y - 300
+          window.scrollTo({ top, behavior: 'instant' })
+          const box = canvas.getBoundingClientRect()
+          return { x: box.left + mid.x, y: box.top + mid.y }
+        }"""
+    )
+    page.mouse.click(point["x"], point["y"])
+    detail = page.locator("[data-network-detail]")
+    expect(detail).to_contain_text("Kai Osei")
+    expect(detail).to_contain_text("1 recorded observation")
+    expect(detail).to_contain_text("Recorded observations (not facts):")
+    expect(detail).to_contain_text("school DSL")
+    expect(detail).not_to_contain_text("Loading what was recorded")
+    screenshot(page, "network-15-line-selected")
+
     page.get_by_label("Up to 2 steps away").check()
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_label("Up to 2 steps away")).to_be_checked()

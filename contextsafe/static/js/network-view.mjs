@@ -230,6 +230,8 @@ async function start (root) {
   })
   layout(cy).run()
   readable(cy)
+  // Where each drawn line sits, for tests that click one as a person would.
+  root.networkDiagram = cy
   root.classList.add('cs-network--ready')
 
   async function expand (node, button) {
