@@ -219,7 +219,8 @@ def test_a_case_worker_gets_cells_events_and_contexts_as_geojson(client_for, pla
     assert centre["geometry"]["type"] == "Polygon"
     assert centre["properties"]["count"] == 12
     assert centre["properties"]["band"] in ("hot-99", "hot-95")
-    assert centre["properties"]["url"].startswith(cell_url(CENTRE))
+    # One cell URL for all, with the filters, for the map to fill in (not one per cell).
+    assert data["cell_url"].replace("{cell}", CENTRE).startswith(cell_url(CENTRE) + "?")
     # The events and the recorded places come from requests of their own.
     events = client.get(data["events_url"]).json()
     assert len(events["events"]["features"]) == 12 + 2 * len(RING) + len(FAR)
@@ -342,7 +343,7 @@ def test_the_emerging_json_explains_each_cell(client_for, planted) -> None:
     centre = next(f for f in data["cells"]["features"] if f["id"] == CENTRE)
     assert centre["properties"]["trend"] == "new hot spot"
     assert centre["properties"]["band"] == "new"
-    assert "A new hot spot" in centre["properties"]["meaning"]
+    assert "A new hot spot" in data["meanings"][centre["properties"]["trend"]]
     assert data["events"] is None and data["contexts"] is None
 
 

@@ -117,6 +117,11 @@ def _polygon(boundary: tuple[tuple[float, float], ...]) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
+def _cell_url_template(query: str) -> str:
+    """A cell page's URL with ``{cell}`` for the cell, for a map to fill in for each cell."""
+    return _cell_links(query)("{cell}")
+
+
 def _cell_links(query: str = "") -> Callable[[str], str]:
     """Links to cells' pages (with the filters), the URL reversed once for a whole layer."""
     before, after = url_around("mapping:cell", "89195dd400bffff")
@@ -332,7 +337,6 @@ def _kept_layer(
 def _cell_layer(request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, query: str) -> str:
     def features() -> list[dict[str, Any]]:
         names = selectors.place_names(request.user, _named_cells(analysis.cells))
-        link = _cell_links(query)
         return [
             {
                 "type": "Feature",
@@ -348,7 +352,6 @@ def _cell_layer(request: AuthenticatedHttpRequest, analysis: HotspotAnalysis, qu
                     "significance": str(c.significance),
                     "band": BANDS[c.significance],
                     "explanation": c.explanation,
-                    "url": link(c.cell),
                 },
             }
             for c in analysis.cells
@@ -379,6 +382,7 @@ def map_data(request: AuthenticatedHttpRequest) -> HttpResponse:
             "suppressed": analysis.suppressed,
             # Recorded places (which do not change with the filters) and the events come in
             # requests of their own, so the map draws its cells first.
+            "cell_url": _cell_url_template(query),
             "contexts_url": reverse("mapping:map-places") if exact else None,
             "events_url": f"{reverse('mapping:map-events')}?{query}" if exact else None,
         },
@@ -519,7 +523,6 @@ def emerging_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     def features() -> list[dict[str, Any]]:
         named = [c for c in analysis.cells if c.trend != Trend.NO_PATTERN]
         names = selectors.place_names(request.user, _emerging_name_cells(named))
-        link = _cell_links(map_query)
         return [
             {
                 "type": "Feature",
@@ -536,9 +539,7 @@ def emerging_data(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "earlier_z": round(c.earlier_z, 2),
                     "trend": str(c.trend),
                     "band": TREND_BANDS[c.trend],
-                    "meaning": c.meaning,
                     "explanation": c.explanation,
-                    "url": link(c.cell),
                 },
             }
             for c in analysis.cells
@@ -548,6 +549,9 @@ def emerging_data(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "mode": "emerging",
             "suppressed": analysis.suppressed,
+            "cell_url": _cell_url_template(map_query),
+            # The same few sentences for every cell of a trend: sent once, not per cell.
+            "meanings": {str(trend): words for trend, words in selectors.TREND_WORDS.items()},
             "contexts": None,
             "events": None,
             "events_capped": False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,8 @@ def test_a_cs_lead_opens_a_location_context_from_a_hot_spot(
     expect(popup).to_contain_text("Hot spot (99% confidence)")
     expect(popup).to_contain_text("neighbouring cells")
     expect(popup.get_by_role("link", name="See this cell")).to_be_visible()
+    cell_link = re.compile(r"^/mapping/map/cells/[0-9a-f]{15}/\?since_day=")
+    expect(popup.get_by_role("link", name="See this cell")).to_have_attribute("href", cell_link)
     screenshot(page, "map-11-cell-popup")
 
     # The table alternative says the same without the map.
@@ -145,5 +148,13 @@ def test_a_cs_lead_opens_a_location_context_from_a_hot_spot(
     page.goto(base + "/mapping/map/emerging/")
     expect(page.locator("[data-hotspot-map]")).to_have_attribute("data-map-ready", "true")
     expect(page.get_by_test_id("trend-meanings")).to_contain_text("A new hot spot")
+    # A cell's popup says what its trend means, from the words sent once for every cell.
+    page.locator("#hotspot-map").scroll_into_view_if_needed()
+    page.locator('#hotspot-map path[fill="#f47738"]').first.click(force=True)
+    emerging_popup = page.locator(".leaflet-popup-content")
+    expect(emerging_popup).to_contain_text("Getting worse: a hot spot in both periods")
+    expect(emerging_popup.get_by_role("link", name="See this cell")).to_have_attribute(
+        "href", re.compile(r"^/mapping/map/cells/[0-9a-f]{15}/\?since_day=")
+    )
     screenshot(page, "map-50-emerging")
     _axe(browser, page)

@@ -46,26 +46,30 @@ function cellStyle (feature) {
   return style
 }
 
-function hotspotPopup (p) {
+function cellUrl (data, p) {
+  return data.cell_url.replace('{cell}', encodeURIComponent(p.cell))
+}
+
+function hotspotPopup (p, data) {
   const box = el('div', null, 'cs-popup')
   box.append(el('h3', p.place || 'Map cell', 'govuk-heading-s'))
   const list = el('dl', null, 'cs-popup__list')
   row(list, 'Finding', p.significance.charAt(0).toUpperCase() + p.significance.slice(1))
   row(list, 'Events', p.count_label)
   row(list, 'z', Number(p.z).toFixed(1))
-  box.append(list, el('p', p.explanation, 'govuk-body-s'), link(p.url, 'See this cell'))
+  box.append(list, el('p', p.explanation, 'govuk-body-s'), link(cellUrl(data, p), 'See this cell'))
   return box
 }
 
-function emergingPopup (p) {
+function emergingPopup (p, data) {
   const box = el('div', null, 'cs-popup')
   box.append(el('h3', p.place || 'Map cell', 'govuk-heading-s'))
   const list = el('dl', null, 'cs-popup__list')
   row(list, 'Finding', p.trend.charAt(0).toUpperCase() + p.trend.slice(1))
   row(list, 'Events earlier', p.earlier_label)
   row(list, 'Events recently', p.recent_label)
-  box.append(list, el('p', p.meaning, 'govuk-body-s'), el('p', p.explanation, 'govuk-body-s'))
-  box.append(link(p.url, 'See this cell'))
+  box.append(list, el('p', data.meanings[p.trend], 'govuk-body-s'), el('p', p.explanation, 'govuk-body-s'))
+  box.append(link(cellUrl(data, p), 'See this cell'))
   return box
 }
 
@@ -138,7 +142,7 @@ export function drawMap (container, data) {
   const cells = L.geoJSON(data.cells, {
     style: cellStyle,
     onEachFeature: (feature, layer) => {
-      layer.bindPopup(() => popup(feature.properties), { maxWidth: 320 })
+      layer.bindPopup(() => popup(feature.properties, data), { maxWidth: 320 })
       const label = `${feature.properties.place || 'Map cell'}: ${feature.properties.significance || feature.properties.trend}`
       layer.bindTooltip(label, { sticky: true })
     }
