@@ -113,7 +113,7 @@ class SuggestedContext(models.Model):
 
 
 class CellScope(models.TextChoices):
-    """Which rule lets a viewer count an event (as ``mapping.selectors._countable``)."""
+    """Which rule lets a viewer count an event (as ``mapping.counting.countable_events``)."""
 
     PLACED = "placed", "Standard, at a recorded place"
     UNPLACED = "unplaced", "Standard, no recorded place"

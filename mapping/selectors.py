@@ -12,17 +12,22 @@ from typing import Any, TypeVar, cast
 import h3  # type: ignore[import-untyped]  # h3 4.x ships no py.typed marker
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, QuerySet, Value, When
 
 from audit.models import AccessAction
 from audit.services import audit_list_read, audit_record
 from contexts.models import Context, ContextKind, ContextStatus, LocationType
 from contextsafe.lib.kept import Kept
-from events.models import Event, EventKind, EventParticipant, HarmType, Sensitivity
+from events.models import Event, EventKind, HarmType
 from events.selectors import visible_events
 from mapping import cellcounts
-from mapping.counting import CountingRule, _cell_counts, _filtered, cell_totals, counting_rule
-from mapping.counting import place_descriptions as _kept_descriptions
+from mapping.counting import (
+    CountingRule,
+    _filtered,
+    cell_totals,
+    counting_rule,
+    place_descriptions,
+)
 from mapping.hotspots import (
     CellResult,
     EmergingResult,
@@ -34,7 +39,6 @@ from mapping.hotspots import (
     study_area,
 )
 from mapping.suppression import SuppressedCounts, rounded, suppress
-from people.selectors import visible_people
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,43 +193,6 @@ def _whole_period(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
     return since or period[0], until or period[1]
 
 
-def _countable(viewer: Any, exact: bool) -> list[QuerySet[Event]]:
-    """The events to count, as disjoint parts whose counts add up.
-
-    Exact: ``visible_events`` split in two. As one query, PostgreSQL checks "is a person
-    involved whom the viewer may open?" once per event as a correlated subplan, over a million
-    events; split, only other agencies' standard events with no place (a third) need that
-    check, as a semi-join, and the rest is one scan.
-    """
-    if not exact:
-        own = Q(recording_agency_id=viewer.agency_id) if viewer.agency_id else Q(pk__in=[])
-        return [Event.objects.filter(own | Q(sensitivity=Sensitivity.STANDARD))]
-    standard = Q(sensitivity=Sensitivity.STANDARD)
-    placed = standard & Q(location__isnull=False)
-    others = Event.objects.filter(standard, location__isnull=True)
-    if viewer.agency_id:
-        # The agency's own events and every standard event at a place: one scan, no join.
-        own = Q(recording_agency_id=viewer.agency_id)
-        first = Event.objects.filter(own | placed)
-        others = others.exclude(own)
-    else:
-        first = Event.objects.filter(placed)
-    involved = EventParticipant.objects.filter(
-        event=OuterRef("pk"), person__in=visible_people(viewer)
-    )
-    return [first, others.filter(Exists(involved))]
-
-
-def _counts(
-    parts: list[QuerySet[Event]], harm_type: str, since: dt.date | None, until: dt.date | None
-) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for part in parts:
-        for cell, count in _cell_counts(_filtered(part, harm_type, since, until)).items():
-            total[cell] = total.get(cell, 0) + count
-    return total
-
-
 def _imputed(published: SuppressedCounts) -> dict[str, int]:
     """Published counts, each withheld one replaced by the average of the withheld ones.
 
@@ -367,29 +334,8 @@ def ward_name(lat: float, lon: float, known: list[Ward] | None = None) -> str:
     return f"near {nearest.name}"
 
 
-def place_descriptions(viewer: Any, cells: list[str]) -> dict[str, str]:
-    """Each cell's most often recorded place description, from events the viewer may open.
-
-    Only for case workers: place descriptions are free text in records an analyst may not open.
-    One GROUP BY for all the cells.
-    """
-    return {cell: description for cell, (_, description) in _described(viewer, cells).items()}
-
-
 # Past this many cells a name from the neighbours is not worth the longer IN list.
 NEIGHBOUR_NAMING_LIMIT = 5000
-
-
-def _described(viewer: Any, cells: list[str]) -> dict[str, tuple[int, str]]:
-    """The commonest place description per cell, among events the viewer may open.
-
-    Only the agency's own events and standard events at a recorded place are read (kept per
-    cell by ``mapping.cellcounts``): every one the viewer may open. The rest (other agencies'
-    events with no place, open through a person involved) would need a semi-join over the
-    events, and add little to a name."""
-    if not cells or not viewer.has_perm("mapping.view_exact_counts"):
-        return {}
-    return _kept_descriptions(viewer, cells)
 
 
 COMPASS = ["north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"]
@@ -426,27 +372,28 @@ def place_names(viewer: Any, cells: list[HotspotCell]) -> dict[str, str]:
     missing = [c for c in cells if c.cell not in kept]
     if missing:
         # A dict is updated in place: names only ever get added under one version.
-        kept.update(_named(viewer, missing))
+        kept.update(_named(viewer, missing, described=exact))
     return {c.cell: kept[c.cell] for c in cells}
 
 
-def _named(viewer: Any, cells: list[HotspotCell]) -> dict[str, str]:
+def _named(viewer: Any, cells: list[HotspotCell], *, described: bool) -> dict[str, str]:
+    """Names from wards, and from place descriptions for those who may read them: free text
+    in records an analyst may not open, so analysts' names are wards only."""
     known = wards()
     wanted = {c.cell for c in cells}
     around = {n for c in wanted for n in disk_of(c, 1)}
-    described = _described(
-        viewer, sorted(around if len(around) <= NEIGHBOUR_NAMING_LIMIT else wanted)
-    )
+    asked = sorted(around if len(around) <= NEIGHBOUR_NAMING_LIMIT else wanted)
+    descriptions = place_descriptions(viewer, asked) if described else {}
     names = {}
     for c in cells:
         ward = ward_name(c.latitude, c.longitude, known)
         ward_part = (f"{ward} ward" if not ward.startswith("near ") else ward) if ward else ""
-        own = described[c.cell][1] if c.cell in described else ""
+        own = descriptions[c.cell][1] if c.cell in descriptions else ""
         if not own:
-            neighbours = [n for n in disk_of(c.cell, 1) if n != c.cell and n in described]
+            neighbours = [n for n in disk_of(c.cell, 1) if n != c.cell and n in descriptions]
             if neighbours:
-                busiest = max(neighbours, key=lambda n: (described[n][0], n))
-                own = f"{direction(busiest, c.cell).capitalize()} of {described[busiest][1]}"
+                busiest = max(neighbours, key=lambda n: (descriptions[n][0], n))
+                own = f"{direction(busiest, c.cell).capitalize()} of {descriptions[busiest][1]}"
         parts = [p for p in (own, ward_part) if p]
         names[c.cell] = ", ".join(parts) or f"Map cell {c.cell}"
     return names

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Event
 from events.services import event_record
-from mapping import cellcounts, counting, selectors
+from mapping import cellcounts, counting
 from mapping.hotspots import cell_of
 from mapping.models import CellCount, CellMonthCount, CellPlace, SharedCellCount
 from people.models import Person, RecordShare
@@ -32,8 +32,8 @@ LONDON = ZoneInfo("Europe/London")
 
 def _direct(viewer: User, exact: bool, **filters: Any) -> dict[str, int]:
     """The reference: the viewer's countable events grouped by cell, from the events table."""
-    parts = selectors._countable(viewer, exact)
-    return selectors._counts(
+    parts = counting.countable_events(viewer, exact)
+    return counting.counts_from_events(
         parts, filters.get("harm_type", ""), filters.get("since"), filters.get("until")
     )
 

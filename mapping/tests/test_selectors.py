@@ -315,8 +315,8 @@ def test_exact_counts_in_parts_add_up_to_exactly_the_events_the_viewer_may_open(
     police_event(participants=[(theirs, "harmed")])  # names only a hidden child: not counted
     police_event(participants=[(ours, "harmed")], sensitivity="restricted")  # not counted
 
-    parts = selectors._countable(worker, exact=True)
-    in_parts = selectors._counts(parts, "", None, None)
+    parts = counting.countable_events(worker, exact=True)
+    in_parts = counting.counts_from_events(parts, "", None, None)
     assert in_parts == counting._cell_counts(visible_events(worker))
     assert sum(in_parts.values()) == 4
 
