@@ -11,9 +11,14 @@ from django.utils import timezone
 from accounts.models import AgencyKind, User
 from audit.models import AccessAction, AccessEvent
 from core.models import Notification
-from people.models import RecordShare
-from people.selectors import identifiers_for_viewer, person_search, visible_people
-from people.services import break_glass, identifier_add
+from people.models import Person, RecordShare
+from people.selectors import (
+    associations_for_viewer,
+    identifiers_for_viewer,
+    person_search,
+    visible_people,
+)
+from people.services import association_create, break_glass, identifier_add
 from tests.factories import AgencyFactory, UserFactory, make_person
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +160,38 @@ def test_a_health_practitioner_sees_nhs_numbers_not_police_ids(personas) -> None
         nurse, identifiers=[("nhs_number", "9434765919"), ("police_nominal", "PN1")]
     )
     assert {i.scheme for i in identifiers_for_viewer(viewer=nurse, person=person)} == {"nhs_number"}
+
+
+def test_an_agency_that_uses_no_identifiers_sees_none(personas, django_assert_num_queries) -> None:
+    housing = AgencyFactory.create(name="Housing", kind=AgencyKind.HOUSING)
+    officer = UserFactory.create(agency=housing, roles=["practitioner"])
+    person = make_person(
+        officer, identifiers=[("nhs_number", "9434765919"), ("la_case_number", "LA-7")]
+    )
+    with django_assert_num_queries(0):
+        assert identifiers_for_viewer(viewer=officer, person=person) == []
+
+
+def test_associations_name_only_the_people_the_viewer_may_open(child, personas) -> None:
+    worker, officer = personas["practitioner"], personas["police_practitioner"]
+    friend = make_person(worker, given_name="Friend", family_name="Lane")
+    known_to_police = make_person(officer, given_name="Known", family_name="Police")
+    merged = make_person(worker, given_name="Old", family_name="Duplicate")
+    Person.objects.filter(pk=merged.pk).update(merged_into=friend)
+    for person, other in ((child, friend), (known_to_police, child), (child, merged)):
+        association_create(
+            actor=worker,
+            person=person,
+            other=other,
+            kind="peer",
+            source="school",
+            reliability="reported",
+        )
+    views = associations_for_viewer(viewer=worker, person=child)
+    shown = {v.association.pk: v.other for v in views}
+    assert len(views) == 3
+    assert sorted(o.pk for o in shown.values() if o is not None) == [friend.pk]
+    hidden = next(v for v in views if v.association.person_id == known_to_police.pk)
+    assert hidden.other is None and hidden.other_holder == officer.agency.name
+    analyst = associations_for_viewer(viewer=personas["analyst"], person=child)
+    assert not any(v.other for v in analyst)
