@@ -12,7 +12,8 @@ from typing import Any, TypeVar, cast
 import h3  # type: ignore[import-untyped]  # h3 4.x ships no py.typed marker
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Count, Max, QuerySet, Sum, Value, When
+from django.urls import get_script_prefix
 
 from audit.models import AccessAction
 from audit.services import audit_list_read, audit_record
@@ -709,13 +710,48 @@ def map_contexts(*, viewer: Any) -> list[MapPlace]:
     if not _sees_places(viewer):
         return []
     places = _places(Context.objects.all())
+    audit_map_contexts(viewer=viewer, shown=len(places))
+    return places
+
+
+def map_contexts_layer(*, viewer: Any, encode: Callable[[list[MapPlace]], str]) -> str | None:
+    """``encode(map_contexts)``, kept per process until a located place changes; None for a
+    viewer who may not see places. Every read is audited, kept or not."""
+    if not _sees_places(viewer):
+        return None
+    version = located_places_version()
+    layer = _places_layers.get(version)
+    if layer is None:
+        layer = encode(_places(Context.objects.all()))
+        # Kept only if no place changed meanwhile: else it may be older than its version.
+        if located_places_version() == version:
+            _places_layers.put(version, layer)
+    audit_map_contexts(viewer=viewer, shown=version[0])
+    return layer
+
+
+# The recorded places layer as sent (thousands of places at county scale: building and
+# encoding them costs more than everything else on the request).
+_places_layers: Kept[tuple[Any, ...], str] = Kept(size=4)
+
+
+def located_places_version() -> tuple[Any, ...]:
+    """Changes whenever a located place is added, moved, renamed, re-typed or changes status:
+    contexts.services writes every change with a new version and ``updated_at``, so the sum
+    of versions rises and the latest change moves; a place leaving the map changes the count."""
+    row = _located().aggregate(
+        count=Count("pk"), top=Max("pk"), versions=Sum("version"), latest=Max("updated_at")
+    )
+    return (row["count"], row["top"], row["versions"], row["latest"], get_script_prefix())
+
+
+def audit_map_contexts(*, viewer: Any, shown: int) -> None:
     audit_record(
         actor=viewer,
         action=AccessAction.SEARCH,
         object_type="contexts.context",
-        reason=f"Location contexts on the hotspot map ({len(places)})",
+        reason=f"Location contexts on the hotspot map ({shown})",
     )
-    return places
 
 
 def cell_events(

@@ -322,6 +322,54 @@ def test_the_cell_layer_is_kept_until_the_counts_change(client_for, planted) -> 
     assert centre["properties"]["count"] == 14
 
 
+def _place_names(client: Any) -> list[str]:
+    layer = client.get(reverse("mapping:map-places")).json()
+    return [f["properties"]["name"] for f in layer["features"]]
+
+
+def test_the_places_layer_is_kept_until_a_place_changes(
+    client_for, planted, django_assert_max_num_queries
+) -> None:
+    from contexts.services import context_update
+
+    worker = planted["worker"]
+    client = client_for(worker)
+    url = reverse("mapping:map-places")
+    first = client.get(url).content
+    with django_assert_max_num_queries(12):  # kept: the version and the audit, no places
+        assert client.get(url).content == first
+    place = Context.objects.get(pk=planted["place"].pk)
+    context_update(actor=worker, context=place, expected_version=place.version, name="Renamed")
+    assert _place_names(client) == ["Renamed"]
+    place.refresh_from_db()
+    context_update(
+        actor=worker, context=place, expected_version=place.version, status="under_assessment"
+    )
+    feature = client.get(url).json()["features"][0]
+    assert feature["properties"]["status_code"] == "under_assessment"
+    make_location(
+        worker,
+        name="A new place",
+        geometry=json.dumps({"type": "Point", "coordinates": [LON, LAT + 0.01]}),
+    )
+    assert sorted(_place_names(client)) == ["A new place", "Renamed"]
+    place.refresh_from_db()
+    context_update(actor=worker, context=place, expected_version=place.version, geometry="")
+    assert _place_names(client) == ["A new place"], "a place with no position leaves the map"
+
+
+def test_every_read_of_the_kept_places_layer_is_audited(client_for, planted) -> None:
+    worker = planted["worker"]
+    client = client_for(worker)
+    url = reverse("mapping:map-places")
+    for _ in range(3):
+        client.get(url)
+    reads = AccessEvent.objects.filter(
+        actor=worker, object_type="contexts.context", action="search"
+    )
+    assert [r.reason for r in reads] == ["Location contexts on the hotspot map (1)"] * 3
+
+
 def test_the_events_layer_follows_the_filters_and_refuses_bad_ones(client_for, planted) -> None:
     worker = planted["worker"]
     record(worker, FAR[0], 2, harm="cse")

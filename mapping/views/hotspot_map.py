@@ -409,11 +409,17 @@ def map_events(request: AuthenticatedHttpRequest) -> JsonResponse:
 
 
 @requires("mapping.view_hotspots")
-def map_places(request: AuthenticatedHttpRequest) -> JsonResponse:
+def map_places(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The recorded places layer: location contexts with a position (case workers only)."""
     if not request.user.has_perm("mapping.view_exact_counts"):
         raise PermissionDenied
-    return JsonResponse(_context_features(selectors.map_contexts(viewer=request.user)))
+    layer = selectors.map_contexts_layer(
+        viewer=request.user,
+        encode=lambda places: json.dumps(_context_features(places), separators=(",", ":")),
+    )
+    if layer is None:
+        return JsonResponse(_context_features([]))
+    return HttpResponse(layer, content_type="application/json")
 
 
 # --- the emerging view ---------------------------------------------------------------------------
