@@ -44,7 +44,11 @@ class Significance(StrEnum):
 
     @property
     def is_hot(self) -> bool:
-        return self in (Significance.HOT_90, Significance.HOT_95, Significance.HOT_99)
+        return self in _HOT
+
+
+# A set, not a tuple: a tuple's ``in`` compares enum members one by one (slow for StrEnum).
+_HOT = frozenset({Significance.HOT_90, Significance.HOT_95, Significance.HOT_99})
 
 
 class Trend(StrEnum):
@@ -123,7 +127,13 @@ def gi_star(counts: Mapping[str, int], *, k: int = 1) -> list[CellResult]:
     fewer than 3 cells, every count equal (S = 0), or a neighbourhood covering the whole area.
     """
     _check_k(k)
-    cells = list(counts)
+    return _gi_star(list(counts), counts, k, None)
+
+
+def _gi_star(
+    cells: list[str], counts: Mapping[str, int], k: int, weights: sparse.csr_array | None
+) -> list[CellResult]:
+    """``gi_star`` over ``cells``, with their weights where the caller has them already."""
     x = np.fromiter((_check_count(counts[c]) for c in cells), dtype=np.float64, count=len(cells))
     n = len(cells)
     if n < 3:
@@ -134,7 +144,8 @@ def gi_star(counts: Mapping[str, int], *, k: int = 1) -> list[CellResult]:
     if s == 0.0:
         reason = f"Every cell in the area has the same count ({int(x[0])}), so none stands out."
         return [_flat(cell, int(x[i]), reason) for i, cell in enumerate(cells)]
-    weights = _weights(cells, k)
+    if weights is None:
+        weights = _weights(cells, k)
     w = np.asarray(weights.sum(axis=1), dtype=np.float64).ravel()
     local = weights @ x
     spread = n * w - w * w
@@ -180,10 +191,16 @@ def emerging(
     - diminishing: hot earlier, and now either not hot or z fell by at least ``margin``.
     - no pattern: hot in neither period (cold spots included).
     """
-    area = dict.fromkeys([*earlier, *recent], 0)
-    now = gi_star({**area, **recent}, k=k)
-    before = gi_star({**area, **earlier}, k=k)
+    _check_k(k)
+    cells = list(dict.fromkeys([*earlier, *recent]))
+    weights = _weights(cells, k) if len(cells) >= 3 else None  # one area: one set of weights
+    now = _gi_star(cells, _zero_filled(recent, cells), k, weights)
+    before = _gi_star(cells, _zero_filled(earlier, cells), k, weights)
     return [_trend(r, e, margin) for r, e in zip(now, before, strict=True)]
+
+
+def _zero_filled(counts: Mapping[str, int], cells: list[str]) -> dict[str, int]:
+    return {cell: counts.get(cell, 0) for cell in cells}
 
 
 def _trend(recent: CellResult, earlier: CellResult, margin: float) -> EmergingResult:

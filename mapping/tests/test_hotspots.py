@@ -262,6 +262,17 @@ def test_emerging_uses_the_union_of_both_periods_as_the_area():
     assert results[only_before].trend is Trend.DIMINISHING
 
 
+def test_emerging_is_gi_star_of_each_period_over_the_union():
+    cells, _ = emerging_area()
+    rng = np.random.default_rng(3)
+    earlier = {c: int(n) for c, n in zip(cells[:-2], rng.integers(0, 9, len(cells)), strict=False)}
+    recent = {c: int(n) for c, n in zip(cells[2:], rng.integers(0, 9, len(cells)), strict=False)}
+    area = dict.fromkeys([*earlier, *recent], 0)
+    results = emerging(recent, earlier)
+    assert [r.recent for r in results] == gi_star({**area, **recent})
+    assert [r.earlier for r in results] == gi_star({**area, **earlier})
+
+
 def test_weakening_hot_spot_is_diminishing_even_while_still_hot():
     cells, (_, _, stays, fades) = emerging_area()
     base = dict.fromkeys(cells, 1)
