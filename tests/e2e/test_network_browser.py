@@ -88,8 +88,10 @@ def test_the_network_tab_draws_peers_and_places(
     screenshot(page, "network-10-depth-1")
 
     # Selecting a line loads what was recorded about it (both ends checked on the server).
+    # After scrolling, wait two frames: the diagram learns where its canvas now is from the
+    # scroll event, as it would long before a person's click.
     point = page.evaluate(
-        """() => {
+        """async () => {
           const root = document.querySelector('[data-network]')
           const cy = root.networkDiagram
           const ends = (e) => [e.source(), e.target()].map((n) => n.data('label')).sort()
@@ -99,6 +101,7 @@ def test_the_network_tab_draws_peers_and_places(
           const mid = line.renderedMidpoint()
           const top = canvas.getBoundingClientRect().top + window.scrollY + mid.y - 300
           window.scrollTo({ top, behavior: 'instant' })
+          await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
           const box = canvas.getBoundingClientRect()
           return { x: box.left + mid.x, y: box.top + mid.y }
         }"""
