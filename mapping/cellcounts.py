@@ -353,12 +353,23 @@ def rebuild() -> dict[str, int]:
         months = _by_month(counts, shared)
         _write_months(months)
         _write_places(places)
+    _refresh_statistics()
     return {
         "cell counts": len(counts),
         "shared cell counts": len(shared),
         "month counts": len(months),
         "places": len(places),
     }
+
+
+def _refresh_statistics() -> None:
+    """Every row was replaced: without fresh statistics PostgreSQL plans a year's map as a
+    sort of a few rows (it is tens of thousands) until autovacuum gets round to it."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [m._meta.db_table for m in (CellCount, SharedCellCount, CellMonthCount, CellPlace)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 # Rows written in the order of their unique index, so that a map's range of rows sits on few

@@ -15,8 +15,11 @@ two on every rule), read from ``mapping.cellcounts``' tables:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import threading
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple, cast
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, TextField
@@ -60,11 +63,27 @@ def cell_totals(
     """Events per cell the viewer may count, in the period (local days, both ends included).
 
     ``rule``: the viewer's ``counting_rule``, where the caller has it already."""
+    periods: list[Period] = [(since, until)]
+    return cell_totals_by_period(
+        viewer, exact=exact, harm_type=harm_type, periods=periods, rule=rule
+    )[0]
+
+
+def cell_totals_by_period(
+    viewer: Any,
+    *,
+    exact: bool,
+    periods: Sequence[Period],
+    harm_type: str = "",
+    rule: CountingRule | None = None,
+) -> list[dict[str, int]]:
+    """``cell_totals`` for each of several periods, in one query per table whatever their
+    number (an emerging map compares two)."""
     if harm_type and harm_type not in HarmType.values:
         raise ValueError(f"Not a harm type: {harm_type!r}")
     rule = rule or counting_rule(viewer, exact=exact)
     agency, exact, shared = rule.agency, rule.exact, rule.shared
-    months, edges = _split(since, until)
+    splits = [_split(since, until) for since, until in periods]
     # Whole months: per series, whose owner is the recording agency, or 0 for placed events.
     series = Q(series=CellScope.PLACED, owner=0) | Q(owner=agency, series=CellScope.RESTRICTED)
     if exact:
@@ -73,23 +92,24 @@ def cell_totals(
         series |= Q(series=ANY_UNPLACED, owner=0)
     if shared:
         series |= Q(owner=agency, series=SHARED)
-    totals: dict[str, int] = {}
-    if months is not None:
-        rows = CellMonthCount.objects.filter(series, harm_type=harm_type)
-        _add(totals, _summed(rows, months, "month"))
+    totals: list[dict[str, int]] = [{} for _ in periods]
+    months = [[] if whole is None else [whole] for whole, _ in splits]
+    rows = CellMonthCount.objects.filter(series, harm_type=harm_type)
+    _add_each(totals, _summed_each(rows, months, "month"))
     # The days before the first whole month and after the last, from the day counts.
+    edges = [list(edge_days) for _, edge_days in splits]
     own = Q(recording_agency_id=agency)
     counted = own | Q(scope=CellScope.PLACED)
     if not exact:
         counted |= Q(scope=CellScope.UNPLACED)
-    for period in edges:
-        days = CellCount.objects.filter(counted, harm_type=harm_type)
-        _add(totals, _summed(days, period, "day"))
-        if shared:
-            theirs = SharedCellCount.objects.filter(agency_id=agency, harm_type=harm_type)
-            _add(totals, _summed(theirs, period, "day"))
+    days = CellCount.objects.filter(counted, harm_type=harm_type)
+    _add_each(totals, _summed_each(days, edges, "day"))
+    if shared:
+        theirs = SharedCellCount.objects.filter(agency_id=agency, harm_type=harm_type)
+        _add_each(totals, _summed_each(theirs, edges, "day"))
     if rule.own_people:
-        _add(totals, _through_own_shares(viewer, rule.own_people, harm_type, since, until))
+        for found, (since, until) in zip(totals, periods, strict=True):
+            _add(found, _through_own_shares(viewer, rule.own_people, harm_type, since, until))
     return totals
 
 
@@ -128,14 +148,53 @@ def _opens_records(viewer: Any) -> bool:
     return bool(viewer.role_set & CASE_WORK_ROLES) and viewer.agency_id is not None
 
 
-def _summed(rows: QuerySet[Any], period: Period, field: str) -> dict[str, int]:
+def _add_each(totals: list[dict[str, int]], more: list[dict[str, int]]) -> None:
+    for found, extra in zip(totals, more, strict=True):
+        _add(found, extra)
+
+
+def _within(period: Period, field: str) -> Q | None:
+    """The rows whose ``field`` falls in the period; None where the period is open both ways."""
     since, until = period
+    bounds = {}
     if since:
-        rows = rows.filter(**{f"{field}__gte": since})
+        bounds[f"{field}__gte"] = since
     if until:
-        rows = rows.filter(**{f"{field}__lte": until})
-    grouped = rows.order_by().values("cell").annotate(n=Sum("events")).values_list("cell", "n")
-    return {cell: int(n) for cell, n in grouped if n}
+        bounds[f"{field}__lte"] = until
+    return Q(**bounds) if bounds else None
+
+
+def _summed_each(
+    rows: QuerySet[Any], ranges: list[list[Period]], field: str
+) -> list[dict[str, int]]:
+    """For each entry of ``ranges``, the events per cell in any of its periods, in one query
+    (``SUM(...) FILTER (WHERE ...)`` per entry)."""
+    sums: dict[str, Any] = {}
+    wanted: list[Q] = []
+    everything = False
+    for i, periods in enumerate(ranges):
+        if not periods:
+            continue
+        conditions = [_within(period, field) for period in periods]
+        if any(c is None for c in conditions):
+            sums[f"p{i}"] = Sum("events")
+            everything = True
+            continue
+        either = functools.reduce(operator.or_, cast(list[Q], conditions))
+        sums[f"p{i}"] = Sum("events", filter=either)
+        wanted.append(either)
+    found: list[dict[str, int]] = [{} for _ in ranges]
+    if not sums:
+        return found
+    if not everything:
+        rows = rows.filter(functools.reduce(operator.or_, wanted))
+    names = list(sums)
+    grouped = rows.order_by().values("cell").annotate(**sums).values_list("cell", *names)
+    for cell, *counts in grouped:
+        for name, n in zip(names, counts, strict=True):
+            if n:
+                found[int(name[1:])][cell] = int(n)
+    return found
 
 
 def _own_share_people(viewer: Any) -> tuple[int, ...]:

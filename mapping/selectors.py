@@ -26,6 +26,7 @@ from mapping.counting import (
     CountingRule,
     _filtered,
     cell_totals,
+    cell_totals_by_period,
     counting_rule,
     place_descriptions,
 )
@@ -488,17 +489,9 @@ def _emerging_computed(
     earlier: tuple[dt.date, dt.date],
     k: int,
 ) -> tuple[tuple[EmergingCell, ...], int]:
-    def counted(period: tuple[dt.date, dt.date]) -> dict[str, int]:
-        return cell_totals(
-            viewer,
-            exact=rule.exact,
-            harm_type=harm_type,
-            since=period[0],
-            until=period[1],
-            rule=rule,
-        )
-
-    now, before = counted(recent), counted(earlier)
+    now, before = cell_totals_by_period(
+        viewer, exact=rule.exact, harm_type=harm_type, periods=[recent, earlier], rule=rule
+    )
     area = study_area({**before, **now}, k=k) if (now or before) else {}
     recent_area = {cell: now.get(cell, 0) for cell in area}
     earlier_area = {cell: before.get(cell, 0) for cell in area}

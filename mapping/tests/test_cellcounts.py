@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import h3  # type: ignore[import-untyped]
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -61,6 +61,15 @@ def _assert_same_for(viewers: list[User]) -> None:
             for filters in periods:
                 kept = counting.cell_totals(viewer, exact=exact, **filters)
                 assert kept == _direct(viewer, exact, **filters), (viewer.username, filters)
+            # Several periods at once (an emerging map's two): each as if asked alone.
+            for harm_type in ("", "cse", "cce"):
+                alike = [f for f in periods if f.get("harm_type", "") == harm_type]
+                spans = [(f.get("since"), f.get("until")) for f in alike]
+                together = counting.cell_totals_by_period(
+                    viewer, exact=exact, harm_type=harm_type, periods=spans
+                )
+                alone = [_direct(viewer, exact, **f) for f in alike]
+                assert together == alone, (viewer.username, harm_type)
     _assert_months_add_up()
 
 
@@ -147,6 +156,17 @@ def test_a_share_for_good_a_break_glass_and_a_merge_each_change_the_counts_at_on
     survivor = make_person(worker, given_name="Survivor")
     person_merge(actor=lead, source=hidden, target=survivor, reason="The same young person")
     _assert_same_for([worker, lead, police])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
+def test_a_rebuild_leaves_the_planner_knowing_how_many_rows_there_are(case_load) -> None:
+    cellcounts.rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = %s", [CellCount._meta.db_table]
+        )
+        (estimate,) = cursor.fetchone()
+    assert estimate == CellCount.objects.count() > 0
 
 
 def test_rebuilding_from_scratch_gives_the_same_rows_as_keeping_them(case_load) -> None:
