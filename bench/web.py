@@ -125,7 +125,14 @@ def sample_paths(username: str, count: int) -> dict[str, list[str]]:
             i = rng.randrange(1, len(name) - 1)
             name = name[:i] + name[i + 1 :]
         queries.append("/people/?name=" + name.replace(" ", "+"))
-    return {"health check (baseline)": ["/healthz"], "person profile": people, "search": queries}
+    # The search form with nothing asked: sign-in, second factor, permissions and the layout, no
+    # record read and nothing audited; the least any signed-in page costs.
+    return {
+        "health check (baseline)": ["/healthz"],
+        "signed-in page with nothing to look up (search form)": ["/people/"],
+        "person profile": people,
+        "search": queries,
+    }
 
 
 def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
@@ -145,14 +152,19 @@ def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
     # Maps are kept per counts' version and filters; a period not asked for before is worked
     # out afresh, as after any event is recorded: both figures matter.
     today = timezone.localdate()
+    # Pages and their JSON get periods of their own, so neither finds what the other computed.
     fresh = [_period_query(today - dt.timedelta(days=365 + i), today) for i in range(count + 10)]
+    fresh_data = [
+        _period_query(today - dt.timedelta(days=365 + i), today)
+        for i in range(count + 10, 2 * (count + 10))
+    ]
     recent = today - dt.timedelta(days=90)
     before = recent - dt.timedelta(days=1)
     compared = [
         _period_query(recent, today, "recent_")
         + "&"
         + _period_query(before - dt.timedelta(days=180 + i), before, "earlier_")
-        for i in range(count + 10)
+        for i in range(2 * (count + 10))
     ]
     return {
         "health check (baseline)": ["/healthz"],
@@ -162,14 +174,17 @@ def sample_map_paths(username: str, count: int) -> dict[str, list[str]]:
         ],
         "hotspot map data (JSON)": ["/mapping/map/data/"],
         "hotspot map data, a new period each time (nothing kept)": [
-            f"/mapping/map/data/?{q}" for q in fresh
+            f"/mapping/map/data/?{q}" for q in fresh_data
         ],
         "events layer (JSON)": ["/mapping/map/events/"],
         "recorded places layer (JSON)": ["/mapping/map/places/"],
         "emerging map page": ["/mapping/map/emerging/"],
+        "emerging map page, a new period each time (nothing kept)": [
+            f"/mapping/map/emerging/?{q}" for q in compared[count + 10 :]
+        ],
         "emerging map data (JSON)": ["/mapping/map/emerging/data/"],
         "emerging map data, a new period each time (nothing kept)": [
-            f"/mapping/map/emerging/data/?{q}" for q in compared
+            f"/mapping/map/emerging/data/?{q}" for q in compared[: count + 10]
         ],
         "network page": [network.format(pk) for pk in people],
         "network data, depth 1 (JSON)": [network.format(pk) + "network.json" for pk in people],

@@ -85,17 +85,17 @@ def cell_totals_by_period(
     agency, exact, shared = rule.agency, rule.exact, rule.shared
     splits = [_split(since, until) for since, until in periods]
     # Whole months: per series, whose owner is the recording agency, or 0 for placed events.
-    series = Q(series=CellScope.PLACED, owner=0) | Q(owner=agency, series=CellScope.RESTRICTED)
-    if exact:
-        series |= Q(owner=agency, series=CellScope.UNPLACED)
-    else:
-        series |= Q(series=ANY_UNPLACED, owner=0)
+    series = [
+        Q(series=CellScope.PLACED, owner=0),
+        Q(owner=agency, series=CellScope.RESTRICTED),
+        Q(owner=agency, series=CellScope.UNPLACED) if exact else Q(series=ANY_UNPLACED, owner=0),
+    ]
     if shared:
-        series |= Q(owner=agency, series=SHARED)
+        series.append(Q(owner=agency, series=SHARED))
     totals: list[dict[str, int]] = [{} for _ in periods]
     months = [[] if whole is None else [whole] for whole, _ in splits]
-    rows = CellMonthCount.objects.filter(series, harm_type=harm_type)
-    _add_each(totals, _summed_each(rows, months, "month"))
+    rows = CellMonthCount.objects.filter(harm_type=harm_type)
+    _add_each(totals, _summed_each(rows, months, "month", each_of=series))
     # The days before the first whole month and after the last, from the day counts.
     edges = [list(edge_days) for _, edge_days in splits]
     own = Q(recording_agency_id=agency)
@@ -165,10 +165,14 @@ def _within(period: Period, field: str) -> Q | None:
 
 
 def _summed_each(
-    rows: QuerySet[Any], ranges: list[list[Period]], field: str
+    rows: QuerySet[Any], ranges: list[list[Period]], field: str, each_of: list[Q] | None = None
 ) -> list[dict[str, int]]:
     """For each entry of ``ranges``, the events per cell in any of its periods, in one query
-    (``SUM(...) FILTER (WHERE ...)`` per entry)."""
+    (``SUM(...) FILTER (WHERE ...)`` per entry), of the rows matching any of ``each_of``.
+
+    ``each_of`` is combined with each period rather than the two ORs being ANDed, so that the
+    index (series, owner, harm, month, ...) bounds every scan by month too."""
+    alternatives = each_of or [Q()]
     sums: dict[str, Any] = {}
     wanted: list[Q] = []
     everything = False
@@ -186,8 +190,12 @@ def _summed_each(
     found: list[dict[str, int]] = [{} for _ in ranges]
     if not sums:
         return found
-    if not everything:
-        rows = rows.filter(functools.reduce(operator.or_, wanted))
+    if everything:
+        wanted = [Q()]
+    # Q() & c is c: with no alternatives or an open period, the plain conditions.
+    rows = rows.filter(
+        functools.reduce(operator.or_, [a & c for a in alternatives for c in wanted])
+    )
     names = list(sums)
     grouped = rows.order_by().values("cell").annotate(**sums).values_list("cell", *names)
     for cell, *counts in grouped:
