@@ -505,15 +505,27 @@ def _emerging_computed(
         earlier_published = rounded(suppress(earlier_area))
         results = emerging(_imputed(recent_published), _imputed(earlier_published), k=k)
         recent_shown, earlier_shown = recent_published.values, earlier_published.values
-    cells = [_emerging_cell(r, recent_shown[r.cell], earlier_shown[r.cell]) for r in results]
+    cells = [
+        _emerging_cell(r, recent_shown[r.cell], earlier_shown[r.cell], exact=rule.exact)
+        for r in results
+    ]
     cells.sort(key=lambda c: (TREND_ORDER.index(c.trend), -c.recent_z, c.cell))
     return tuple(cells), len(area)
 
 
 def _emerging_cell(
-    result: EmergingResult, recent_count: int | None, earlier_count: int | None
+    result: EmergingResult, recent_count: int | None, earlier_count: int | None, *, exact: bool
 ) -> EmergingCell:
     lat, lon, boundary = _outline(result.cell)
+    explanation = result.explanation
+    if exact and result.trend != Trend.NO_PATTERN:
+        # A cell can be a hot spot for its neighbours' events alone: say so in numbers.
+        # (Never for suppressed counts, whose small numbers are stand-ins.)
+        explanation += (
+            f" Events here: {result.earlier.count} before, {result.recent.count} now; in the"
+            f" {result.recent.neighbour_cells} cells around it: {result.earlier.neighbour_events}"
+            f" before, {result.recent.neighbour_events} now."
+        )
     return EmergingCell(
         cell=result.cell,
         latitude=lat,
@@ -526,7 +538,7 @@ def _emerging_cell(
         recent_significance=result.recent.significance,
         earlier_significance=result.earlier.significance,
         trend=result.trend,
-        explanation=result.explanation,
+        explanation=explanation,
         meaning=TREND_WORDS[result.trend],
     )
 

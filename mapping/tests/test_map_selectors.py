@@ -153,6 +153,23 @@ def test_a_cluster_only_in_the_recent_period_is_a_new_hot_spot(personas) -> None
     assert analysis.cells[0].trend == Trend.NEW  # new ones first
 
 
+def test_an_emerging_cell_says_how_many_events_were_in_it_and_around_it(personas) -> None:
+    worker = personas["practitioner"]
+    plant_cluster(worker, days_ago=5)
+    analysis = selectors.emerging_analysis(viewer=worker, **_periods())
+    by_cell = {c.cell: c for c in analysis.cells}
+    centre = by_cell[CENTRE].explanation
+    assert centre.startswith("A hot spot now that was not one before (z went from")
+    # Twelve here; two in each of the six ring cells around it.
+    assert centre.endswith(
+        "Events here: 0 before, 12 now; in the 6 cells around it: 0 before, 12 now."
+    )
+    quiet = next(c for c in analysis.cells if c.trend == Trend.NO_PATTERN)
+    assert "Events here" not in quiet.explanation
+    analyst = selectors.emerging_analysis(viewer=personas["analyst"], **_periods())
+    assert not any("Events here" in c.explanation for c in analyst.cells), "no stand-in counts"
+
+
 def test_a_cluster_in_both_periods_persists_or_intensifies(personas) -> None:
     worker = personas["practitioner"]
     plant_cluster(worker, days_ago=5)
