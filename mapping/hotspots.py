@@ -12,6 +12,7 @@ statistics"; Ord & Getis (1995) "Local spatial autocorrelation statistics".
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -141,11 +142,22 @@ def _gi_star(
         return [_flat(cell, int(x[i]), reason) for i, cell in enumerate(cells)]
     mean = float(x.mean())
     s = float(x.std())  # population standard deviation: sqrt(Σx²/n − X̄²)
-    if s == 0.0:
-        reason = f"Every cell in the area has the same count ({int(x[0])}), so none stands out."
-        return [_flat(cell, int(x[i]), reason) for i, cell in enumerate(cells)]
     if weights is None:
         weights = _weights(cells, k)
+    if s == 0.0:
+        reason = f"Every cell in the area has the same count ({int(x[0])}), so none stands out."
+        # Still say what is around each cell: a period with no events anywhere is compared
+        # with one that had them (emerging), and the neighbours' numbers tell the story.
+        around = np.asarray(weights.sum(axis=1), dtype=np.int64).ravel() - 1
+        near = np.asarray(weights @ x, dtype=np.float64) - x
+        return [
+            dataclasses.replace(
+                _flat(cell, int(x[i]), reason),
+                neighbour_cells=int(around[i]),
+                neighbour_events=int(near[i]),
+            )
+            for i, cell in enumerate(cells)
+        ]
     w = np.asarray(weights.sum(axis=1), dtype=np.float64).ravel()
     local = weights @ x
     spread = n * w - w * w

@@ -177,6 +177,19 @@ def test_equal_counts_are_a_clear_result():
         (0.0, 1.0, Significance.NOT_SIGNIFICANT)
     }
     assert "same count (3)" in results[0].explanation
+    # Each cell still knows what is around it: the centre has 6 neighbours with 3 events each.
+    middle = next(r for r in results if r.cell == centre())
+    assert (middle.neighbour_cells, middle.neighbour_events) == (6, 18)
+
+
+def test_a_period_with_no_events_still_counts_what_was_around_each_cell_before():
+    cells, _ = emerging_area()
+    quiet = centre()
+    earlier = {**dict.fromkeys(cells, 1), quiet: 12}
+    results = {r.cell: r for r in emerging(dict.fromkeys(cells, 0), earlier)}
+    now, before = results[quiet].recent, results[quiet].earlier
+    assert now.neighbour_cells == before.neighbour_cells == 6
+    assert (now.neighbour_events, before.neighbour_events) == (0, 6)
 
 
 def test_neighbourhood_covering_the_whole_area_is_not_nan():
