@@ -51,6 +51,14 @@ def ward_boundaries() -> dict[str, Any] | None:
     return _load(str(path), Path(path).stat().st_mtime)
 
 
+def ward_boundaries_version() -> tuple[str, float] | None:
+    """Which ward file, as of when: anything kept that names wards is kept under this."""
+    path = getattr(settings, "WARD_BOUNDARIES_FILE", None)
+    if not path or not Path(path).exists():
+        return None
+    return str(path), Path(path).stat().st_mtime
+
+
 def ward_boundaries_json() -> str:
     """The ward boundaries as JSON text ("null" without any), encoded once per file version:
     every map's data carries them, and encoding them each time cost more than the rest."""

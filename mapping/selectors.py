@@ -17,6 +17,7 @@ from django.urls import get_script_prefix
 
 from audit.models import AccessAction
 from audit.services import audit_list_read, audit_record
+from contexts.maps import ward_boundaries_version
 from contexts.models import Context, ContextKind, ContextStatus, LocationType
 from contextsafe.lib.kept import Kept
 from events.models import Event, EventKind, HarmType
@@ -88,7 +89,9 @@ def _kept_or_computed(
     """``compute()``'s result, kept under the counts' version and ``what`` else decides it
     (the counting rule, filters); and that key, or None where nothing may be kept."""
     version = cellcounts.version()
-    key = (version, settings.HOTSPOT_H3_RESOLUTION, *what) if version else None
+    # The wards name cells in what is built from an analysis (tables, layers).
+    wards_version = ward_boundaries_version()
+    key = (version, settings.HOTSPOT_H3_RESOLUTION, wards_version, *what) if version else None
     found = _analyses.get(key) if key is not None else None
     if found is None:
         found = compute()
@@ -365,7 +368,7 @@ def place_names(viewer: Any, cells: list[HotspotCell]) -> dict[str, str]:
     """
     version = cellcounts.version()
     exact = bool(viewer.has_perm("mapping.view_exact_counts"))
-    key = (version, viewer.agency_id, exact, settings.WARD_BOUNDARIES_FILE)
+    key = (version, viewer.agency_id, exact, ward_boundaries_version())
     kept = _names.get(key) if version else None
     if kept is None:
         kept = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import h3  # type: ignore[import-untyped]
@@ -368,6 +370,27 @@ def test_every_read_of_the_kept_places_layer_is_audited(client_for, planted) -> 
         actor=worker, object_type="contexts.context", action="search"
     )
     assert [r.reason for r in reads] == ["Location contexts on the hotspot map (1)"] * 3
+
+
+def _cell_places(client: Any) -> list[str]:
+    return [f["properties"]["place"] for f in client.get(DATA).json()["cells"]["features"]]
+
+
+def test_a_new_ward_file_renames_the_kept_map_at_once(client_for, planted, settings) -> None:
+    client = client_for(planted["worker"])
+    client.get(MAP)
+    before = _cell_places(client)
+    assert before and not any("Renamed" in place for place in before)
+    path = Path(settings.WARD_BOUNDARIES_FILE)
+    wards = json.loads(path.read_text())
+    for feature in wards["features"]:
+        feature["properties"]["name"] = "Renamed " + feature["properties"]["name"]
+    path.write_text(json.dumps(wards))
+    later = path.stat().st_mtime + 5  # a file replaced within the same clock tick
+    os.utime(path, (later, later))
+    after = _cell_places(client)
+    assert all("Renamed" in place for place in after if "ward" in place)
+    assert sum("Renamed" in place for place in after) == sum("ward" in place for place in before)
 
 
 def test_the_events_layer_follows_the_filters_and_refuses_bad_ones(client_for, planted) -> None:
