@@ -45,27 +45,26 @@ def _load(path: str, mtime: float) -> dict[str, Any] | None:
 
 
 def ward_boundaries() -> dict[str, Any] | None:
-    path = getattr(settings, "WARD_BOUNDARIES_FILE", None)
-    if not path or not Path(path).exists():
-        return None
-    return _load(str(path), Path(path).stat().st_mtime)
+    version = ward_boundaries_version()
+    return None if version is None else _load(*version)
 
 
 def ward_boundaries_version() -> tuple[str, float] | None:
-    """Which ward file, as of when: anything kept that names wards is kept under this."""
+    """Which ward file, as of when: what is read or kept from it is keyed by this."""
     path = getattr(settings, "WARD_BOUNDARIES_FILE", None)
-    if not path or not Path(path).exists():
+    if not path:
         return None
-    return str(path), Path(path).stat().st_mtime
+    try:
+        return str(path), Path(path).stat().st_mtime
+    except OSError:
+        return None
 
 
 def ward_boundaries_json() -> str:
     """The ward boundaries as JSON text ("null" without any), encoded once per file version:
     every map's data carries them, and encoding them each time cost more than the rest."""
-    path = getattr(settings, "WARD_BOUNDARIES_FILE", None)
-    if not path or not Path(path).exists():
-        return "null"
-    return _encoded(str(path), Path(path).stat().st_mtime)
+    version = ward_boundaries_version()
+    return "null" if version is None else _encoded(*version)
 
 
 @lru_cache(maxsize=4)

@@ -12,7 +12,6 @@ statistics"; Ord & Getis (1995) "Local spatial autocorrelation statistics".
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -151,11 +150,7 @@ def _gi_star(
         around = np.asarray(weights.sum(axis=1), dtype=np.int64).ravel() - 1
         near = np.asarray(weights @ x, dtype=np.float64) - x
         return [
-            dataclasses.replace(
-                _flat(cell, int(x[i]), reason),
-                neighbour_cells=int(around[i]),
-                neighbour_events=int(near[i]),
-            )
+            _flat(cell, int(x[i]), reason, int(around[i]), int(near[i]))
             for i, cell in enumerate(cells)
         ]
     w = np.asarray(weights.sum(axis=1), dtype=np.float64).ravel()
@@ -265,8 +260,19 @@ def _check_count(count: int) -> int:
     return count
 
 
-def _flat(cell: str, count: int, reason: str) -> CellResult:
-    return CellResult(cell, count, 0, 0, 0.0, 1.0, Significance.NOT_SIGNIFICANT, reason)
+def _flat(
+    cell: str, count: int, reason: str, neighbour_cells: int = 0, neighbour_events: int = 0
+) -> CellResult:
+    return CellResult(
+        cell,
+        count,
+        neighbour_cells,
+        neighbour_events,
+        0.0,
+        1.0,
+        Significance.NOT_SIGNIFICANT,
+        reason,
+    )
 
 
 def _result(

@@ -722,11 +722,11 @@ def map_contexts(*, viewer: Any) -> list[MapPlace]:
     return places
 
 
-def map_contexts_layer(*, viewer: Any, encode: Callable[[list[MapPlace]], str]) -> str | None:
-    """``encode(map_contexts)``, kept per process until a located place changes; None for a
-    viewer who may not see places. Every read is audited, kept or not."""
+def map_contexts_layer(*, viewer: Any, encode: Callable[[list[MapPlace]], str]) -> str:
+    """``encode(map_contexts)``, kept per process until a located place changes (an empty
+    layer for a viewer who may not see places). Every read of places is audited, kept or not."""
     if not _sees_places(viewer):
-        return None
+        return encode([])
     version = located_places_version()
     layer = _places_layers.get(version)
     if layer is None:

@@ -417,8 +417,6 @@ def map_places(request: AuthenticatedHttpRequest) -> HttpResponse:
         viewer=request.user,
         encode=lambda places: json.dumps(_context_features(places), separators=(",", ":")),
     )
-    if layer is None:
-        return JsonResponse(_context_features([]))
     return HttpResponse(layer, content_type="application/json")
 
 
