@@ -290,16 +290,7 @@ def _result(
         reason = (
             "This cell's neighbourhood covers the whole area, so it cannot be compared with it."
         )
-        return CellResult(
-            cell,
-            count,
-            neighbour_cells,
-            neighbour_events,
-            0.0,
-            1.0,
-            Significance.NOT_SIGNIFICANT,
-            reason,
-        )
+        return _flat(cell, count, reason, neighbour_cells, neighbour_events)
     explanation = (
         f"{_events(count)} here and {neighbour_events} in the {_cells(neighbour_cells)}, "
         f"against an average of {mean:.1f} per cell across the area ({n} cells): z = {z:.1f}"
